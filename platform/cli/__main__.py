@@ -1,0 +1,3 @@
+from koepel.platform.cli import main
+
+main()

@@ -1,0 +1,135 @@
+"""`koepel dev` (what `make run` calls): the whole platform on one machine.
+
+Starts embedded PostgreSQL and Redis under the instance folder when DATABASE_URL /
+REDIS_URL are unset, prepares the database, loads the demo federation on first start,
+then runs the web app (gunicorn) with one rq worker beside it until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+
+from .embedded import postgres_url, redis_url, start_postgres, start_redis
+
+READY_TIMEOUT = 60
+
+
+def _secret_key(instance: Path) -> str:
+    """A key kept in the instance folder, so sessions survive a restart."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _prepare(env: dict[str, str]) -> None:
+    import flask_migrate
+
+    from koepel.platform.app import create_app
+    from koepel.platform.cli.demo import is_seeded, seed_demo
+    from koepel.platform.config import Settings
+    from koepel.platform.db import db
+    from koepel.platform.db.roles import init_database
+
+    os.environ.update(env)
+    settings = Settings.from_env()
+    init_database(settings.database_url)
+    app = create_app(settings)
+    with app.app_context():
+        flask_migrate.upgrade()
+        if not is_seeded():
+            click.echo("Loading the demo federation (first start)...")
+            seed_demo()
+            db.session.commit()
+
+
+def _wait_until_ready(url: str, procs: list[subprocess.Popen]) -> bool:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def _banner(url: str) -> None:
+    from koepel.platform.cli.demo import DEMO_PASSWORD, demo_logins
+
+    click.echo("")
+    click.secho(f"Koepel draait op {url}  (Ctrl-C stopt alles)", bold=True)
+    click.echo(f"Demo-accounts, wachtwoord voor allemaal: {DEMO_PASSWORD}")
+    for email, roles in demo_logins():
+        click.echo(f"  {email:45} {roles}")
+    click.echo("")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def run_platform(host: str, port: int) -> int:
+    env = dict(os.environ)
+    instance = Path(env.get("KOEPEL_INSTANCE_PATH", "instance")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    env["KOEPEL_INSTANCE_PATH"] = str(instance)
+    servers = []  # embedded servers live as long as this process
+    if not env.get("DATABASE_URL"):
+        click.echo(f"Starting embedded PostgreSQL in {instance / 'postgres'}")
+        servers.append(start_postgres(instance / "postgres"))
+        env["DATABASE_URL"] = postgres_url(servers[-1])
+    if not env.get("REDIS_URL"):
+        click.echo(f"Starting embedded Redis in {instance / 'redis'}")
+        servers.append(start_redis(instance / "redis"))
+        env["REDIS_URL"] = redis_url(servers[-1])
+    env.setdefault("SECRET_KEY", _secret_key(instance))
+    _prepare(env)
+
+    url = f"http://{host}:{port}"
+    web = [
+        sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+        "--bind", f"{host}:{port}", "--access-logfile", "-", "koepel.platform.wsgi:app",
+    ]
+    worker = [sys.executable, "-m", "koepel.platform.cli", "worker"]
+    procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]
+    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C when asked to terminate
+    try:
+        if not _wait_until_ready(url, procs):
+            click.secho("The platform did not start; see the messages above.", fg="red")
+            return 1
+        _banner(url)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        click.secho("A process stopped unexpectedly; stopping the rest.", fg="red")
+        return 1
+    except KeyboardInterrupt:
+        click.echo("\nStopping...")
+        return 0
+    finally:
+        _stop(procs)

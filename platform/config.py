@@ -1,0 +1,105 @@
+"""Configuration from the environment. Every variable is documented in `.env.example`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+OWNER_ROLE = "koepel_owner"
+APP_ROLE = "koepel_app"
+UMBRELLA_ROLE = "koepel_umbrella"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable platform."""
+
+
+def role_url(admin_url: str, role: str) -> str:
+    """The admin URL with its user swapped for one of the platform's database roles.
+
+    The password is dropped: it suits trust/peer authentication (the embedded server,
+    a local socket). Production sets APP_DATABASE_URL / UMBRELLA_DATABASE_URL in full.
+    """
+    url = make_url(admin_url).set(username=role, password=None)
+    return url.render_as_string(hide_password=False)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use the psycopg 3 driver whatever scheme the URL was written with."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    secret_key: str
+    database_url: str
+    app_database_url: str
+    umbrella_database_url: str
+    redis_url: str
+    instance_path: Path
+    queue_name: str
+    log_level: str
+    log_format: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("KOEPEL_ENV", "development")
+        database_url = env.get("DATABASE_URL", "")
+        redis_url = env.get("REDIS_URL", "")
+        if not database_url:
+            raise ConfigError("DATABASE_URL is not set (make run starts an embedded PostgreSQL)")
+        if not redis_url:
+            raise ConfigError("REDIS_URL is not set (make run starts an embedded Redis)")
+        secret_key = env.get("SECRET_KEY", "")
+        if not secret_key:
+            if mode == "production":
+                raise ConfigError("SECRET_KEY must be set in production")
+            secret_key = secrets.token_hex(32)
+        return cls(
+            env=mode,
+            secret_key=secret_key,
+            database_url=sqlalchemy_url(database_url),
+            app_database_url=sqlalchemy_url(
+                env.get("APP_DATABASE_URL") or role_url(database_url, APP_ROLE)
+            ),
+            umbrella_database_url=sqlalchemy_url(
+                env.get("UMBRELLA_DATABASE_URL") or role_url(database_url, UMBRELLA_ROLE)
+            ),
+            redis_url=redis_url,
+            instance_path=Path(env.get("KOEPEL_INSTANCE_PATH", "instance")).resolve(),
+            queue_name=env.get("KOEPEL_QUEUE", "koepel"),
+            log_level=env.get("LOG_LEVEL", "INFO"),
+            log_format=env.get("LOG_FORMAT", "json" if mode == "production" else "text"),
+        )
+
+    def flask_config(self) -> dict:
+        return {
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": self.database_url,
+            "SQLALCHEMY_DATABASE_URI": self.app_database_url,
+            "SQLALCHEMY_BINDS": {"umbrella": self.umbrella_database_url},
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "REDIS_URL": self.redis_url,
+            "KOEPEL_QUEUE": self.queue_name,
+            "INSTANCE_PATH": str(self.instance_path),
+            "LOG_LEVEL": self.log_level,
+            "LOG_FORMAT": self.log_format,
+            "BABEL_DEFAULT_LOCALE": "nl",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.env == "production",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.env == "production",
+            "WTF_CSRF_TIME_LIMIT": None,
+        }

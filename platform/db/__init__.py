@@ -1,0 +1,15 @@
+"""Database core: the Flask-SQLAlchemy handle, the declarative base and the tenant mixin."""
+
+from .base import AppSession, Base, TenantScoped, UmbrellaSession, db, utcnow
+from .rls import disable_tenant_isolation, enable_tenant_isolation
+
+__all__ = [
+    "AppSession",
+    "UmbrellaSession",
+    "Base",
+    "TenantScoped",
+    "db",
+    "disable_tenant_isolation",
+    "enable_tenant_isolation",
+    "utcnow",
+]

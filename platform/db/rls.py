@@ -1,0 +1,29 @@
+"""Row-level security for tenant tables, created by migrations through this one helper."""
+
+from __future__ import annotations
+
+from alembic import op
+
+TENANT_SETTING = "app.tenant_id"
+USER_SETTING = "app.user_id"
+POLICY_NAME = "tenant_isolation"
+TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+
+
+def enable_tenant_isolation(table: str) -> None:
+    """ENABLE and FORCE row security on `table` and add the tenant policy.
+
+    With no `app.tenant_id` set in the transaction the predicate is NULL: no rows.
+    """
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY {POLICY_NAME} ON {table} "
+        f"USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})"
+    )
+
+
+def disable_tenant_isolation(table: str) -> None:
+    op.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
+    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")

@@ -1,0 +1,1 @@
+"""The web shell: errors, languages, logs, health, and the base layout."""

@@ -1,0 +1,18 @@
+"""Background jobs on rq: declared per tenant, enqueued after commit, with progress."""
+
+from .models import JOB_STATUSES, JobRun
+from .operations import do_enqueue
+from .queue import queue, redis_connection
+from .registry import JOB_KINDS, tenant_job
+from .runner import JobContext
+
+__all__ = [
+    "JOB_KINDS",
+    "JOB_STATUSES",
+    "JobContext",
+    "JobRun",
+    "do_enqueue",
+    "queue",
+    "redis_connection",
+    "tenant_job",
+]

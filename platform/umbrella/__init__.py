@@ -1,0 +1,1 @@
+"""Platform administration for umbrella staff, inside the umbrella's own tenant."""

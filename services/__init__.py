@@ -1,0 +1,1 @@
+"""The network the umbrella runs across tenants."""

@@ -1,0 +1,1 @@
+"""What lives inside one tenant, a package per bounded context."""
