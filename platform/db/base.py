@@ -50,4 +50,9 @@ class UmbrellaSession(Session):
     """Cross-tenant work as the umbrella role, only inside `umbrella_scope(reason)`."""
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession})
+# create_savepoint: a session bound to a connection that is already in a transaction
+# (the test suite's rolled-back outer transaction) commits a savepoint, not that transaction.
+db = SQLAlchemy(
+    model_class=Base,
+    session_options={"class_": AppSession, "join_transaction_mode": "create_savepoint"},
+)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app
 from sqlalchemy import select
 
 from koepel.platform.db import UmbrellaSession, db
@@ -13,14 +12,13 @@ from koepel.platform.db import UmbrellaSession, db
 from .context import current_scope
 from .models import Tenant
 
-SESSION_FACTORY = "koepel.umbrella_session"
-
 
 def _new_session() -> UmbrellaSession:
-    factory = current_app.extensions.get(SESSION_FACTORY)
-    if factory is not None:
-        return factory()
-    return UmbrellaSession(bind=db.engines["umbrella"], expire_on_commit=False)
+    # create_savepoint: bound to a connection already in a transaction (as the tests
+    # do), a commit releases a savepoint instead of ending that transaction.
+    return UmbrellaSession(
+        bind=db.engines["umbrella"], expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
 
 
 @contextmanager

@@ -1,0 +1,286 @@
+"""Fixtures for the whole suite.
+
+One database per run, migrated once (that tests the migrations), with a small committed
+baseline federation. Each test that asks for `app` runs as the app role inside an
+outer transaction that is rolled back afterwards; commits inside the test release
+savepoints. Tests of real processes (`live`) get databases of their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from tests import servers as test_servers
+
+TEST_DATABASE = "koepel_test"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Org:
+    id: int
+    slug: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email: str
+    password: str = PASSWORD
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Committed once per run. Tenant A and B are cooperatives that must never meet."""
+
+    umbrella: Org
+    coop_a: Org
+    coop_b: Org
+    municipality: Org
+    umbrella_admin: Person
+    coordinator_a: Person
+    coordinator_b: Person
+    member_a: Person
+    coach_ab: Person  # coach in both A and B
+    advisor: Person  # policy advisor of the municipality, coordinator of A
+    job_a: int
+    job_b: int
+
+
+def pytest_collection_modifyitems(config, items):
+    from tests.browser.support import chromium_path
+
+    if chromium_path() is None:
+        skip = pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.browser.support import chromium_path
+
+    if chromium_path() is None:
+        terminalreporter.write_line(
+            "Browser tests were skipped: Debian's chromium is missing (apt-get install chromium).",
+            yellow=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def servers():
+    return test_servers.start()
+
+
+def recreate_database(servers, name: str) -> str:
+    """Drop and create `name` with the platform's roles; returns its admin URL."""
+    from koepel.platform.db.roles import init_database
+
+    with psycopg.connect(servers.database_url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = servers.database_url(name)
+    init_database(url)
+    return url
+
+
+_queues = itertools.count()
+
+
+def make_settings(servers, database_url: str, tmp_path_factory, **extra):
+    from koepel.platform.config import Settings
+
+    env = {
+        "KOEPEL_ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": servers.redis_url,
+        "SECRET_KEY": "test-secret",
+        "KOEPEL_QUEUE": f"koepel-test-{os.getpid()}-{next(_queues)}",
+        "KOEPEL_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture(scope="session")
+def database_url(servers):
+    return recreate_database(servers, TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def _session_app(servers, database_url, tmp_path_factory):
+    import flask_migrate
+
+    from koepel.platform.app import create_app
+
+    app = create_app(make_settings(servers, database_url, tmp_path_factory), TESTING=True, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def baseline(_session_app) -> Baseline:
+    from koepel.platform.auth.operations import do_create_user
+    from koepel.platform.db import db
+    from koepel.platform.jobs import JobRun
+    from koepel.platform.tenancy import tenant_context
+    from koepel.platform.tenancy.operations import do_add_membership, do_create_tenant
+
+    with _session_app.app_context():
+        orgs = {
+            key: do_create_tenant(kind=kind, slug=slug, name=name, status="active")
+            for key, kind, slug, name in [
+                ("umbrella", "umbrella", "koepel", "Koepel"),
+                ("coop_a", "cooperative", "coop-a", "Coöperatie A"),
+                ("coop_b", "cooperative", "coop-b", "Coöperatie B"),
+                ("municipality", "municipality", "gemeente-m", "Gemeente M"),
+            ]
+        }
+        people = {}
+        for key, roles in [
+            ("umbrella_admin", [("umbrella", "umbrella_admin")]),
+            ("coordinator_a", [("coop_a", "coordinator")]),
+            ("coordinator_b", [("coop_b", "coordinator")]),
+            ("member_a", [("coop_a", "member")]),
+            ("coach_ab", [("coop_a", "coach"), ("coop_b", "coach")]),
+            ("advisor", [("municipality", "policy_advisor"), ("coop_a", "coordinator")]),
+        ]:
+            user = do_create_user(email=f"{key}@test.example.org", name=key.replace("_", " ").title(), password=PASSWORD)
+            for org, role in roles:
+                do_add_membership(orgs[org], user.id, role)
+            people[key] = Person(user.id, user.email)
+        jobs = {}
+        for key in ("coop_a", "coop_b"):
+            with tenant_context(orgs[key].id):
+                run = JobRun(kind="audit.export_csv", rq_job_id=f"baseline-{key}", status="finished", result={})
+                db.session.add(run)
+                db.session.flush()
+                jobs[key] = run.id
+        db.session.commit()
+        return Baseline(
+            **{k: Org(o.id, o.slug, o.kind) for k, o in orgs.items()},
+            **people,
+            job_a=jobs["coop_a"],
+            job_b=jobs["coop_b"],
+        )
+
+
+@pytest.fixture
+def app(_session_app, baseline):
+    """The app, with every engine swapped for a connection in a rolled-back transaction."""
+    from koepel.platform.db import db
+
+    app = _session_app
+    with app.app_context():
+        engines = db.engines
+        originals = dict(engines)
+        connections = {}
+        for key, engine in originals.items():
+            connection = engine.connect()
+            connection.begin()
+            connections[key] = connection
+            engines[key] = connection
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            for key, connection in connections.items():
+                connection.rollback()
+                connection.close()
+                db.engines[key] = originals[key]
+        _clear_queue(app)
+
+
+def _clear_queue(app) -> None:
+    from rq.registry import (
+        CanceledJobRegistry,
+        DeferredJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+    )
+
+    from koepel.platform.jobs import queue
+
+    with app.app_context():
+        q = queue()
+        for registry_class in (
+            FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry,
+            DeferredJobRegistry, ScheduledJobRegistry, CanceledJobRegistry,
+        ):
+            registry = registry_class(queue=q)
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
+        q.delete(delete_jobs=True)
+
+
+@pytest.fixture
+def db_session(app):
+    """An app context with `db.session`, for tests that work below the HTTP layer."""
+    from koepel.platform.db import db
+
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in(client, person: Person, password: str | None = None):
+    response = client.post("/login", data={"email": person.email, "password": password or person.password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def as_user(app):
+    """`as_user(person)` → a test client signed in as that person."""
+
+    def make(person: Person):
+        c = app.test_client()
+        sign_in(c, person)
+        return c
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def app_role_dsn(database_url):
+    """A libpq DSN that connects to the test database as the app role."""
+    from koepel.platform.config import APP_ROLE, role_url
+
+    return role_url(database_url, APP_ROLE).replace("+psycopg", "")
+
+
+@pytest.fixture(scope="session")
+def admin_dsn(database_url):
+    return database_url.replace("+psycopg", "")
+
+
+def tenant_tables(admin_dsn) -> list[str]:
+    with psycopg.connect(admin_dsn) as conn:
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname"
+        ).fetchall()
+    return [r[0] for r in rows]
+
