@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -159,8 +160,13 @@ def baseline(_session_app) -> Baseline:
             people[key] = Person(user.id, user.email)
         jobs = {}
         for key in ("coop_a", "coop_b"):
+            name = f"baseline-{key}.csv"
+            folder = Path(_session_app.config["INSTANCE_PATH"]) / "exports" / str(orgs[key].id)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(f"export of {key}\n")
             with tenant_context(orgs[key].id):
-                run = JobRun(kind="audit.export_csv", rq_job_id=f"baseline-{key}", status="finished", result={})
+                run = JobRun(kind="audit.export_csv", rq_job_id=f"baseline-{key}", status="finished",
+                             result={"file": name, "download_name": name})
                 db.session.add(run)
                 db.session.flush()
                 jobs[key] = run.id

@@ -44,16 +44,20 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
             return None
         tenant = Tenant.by_slug(slug)
         if tenant is not None and tenant.status not in HIDDEN_STATUSES:
-            deactivate(g.scope_token)
-            g.scope_token = activate(tenant.id, int(user_id) if user_id else None)
+            _switch_scope(tenant.id, user_id)
         else:
             tenant = None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if tenant is None or not current_user.tenant_roles:
+            _switch_scope(None, user_id)  # the 404 page renders outside that tenant
             abort(404)
         g.tenant = tenant
         return None
+
+    def _switch_scope(tenant_id, user_id):
+        deactivate(g.scope_token)
+        g.scope_token = activate(tenant_id, int(user_id) if user_id else None)
 
     @app.teardown_request
     def leave_scope(exc):
