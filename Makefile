@@ -32,7 +32,7 @@ lint: $(STAMP) ## Check the code with ruff
 
 i18n-extract: $(STAMP) ## Extract messages and merge them into the nl and en catalogs
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o platform/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i platform/translations/messages.pot -d platform/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i platform/translations/messages.pot -d platform/translations
 
 i18n: $(STAMP) ## Compile the catalogs (after translating what i18n-extract added)
 	$(BIN)/pybabel compile --statistics -d platform/translations

@@ -54,15 +54,26 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     @app.context_processor
     def shell_context():
+        from koepel.platform.audit.labels import describe_action
         from koepel.platform.auth import can
         from koepel.platform.auth.queries import my_tenants
+        from koepel.platform.jobs import JOB_KINDS
+
+        def job_title(kind: str) -> str:
+            return str(JOB_KINDS[kind].title) if kind in JOB_KINDS else kind
 
         def tenants_for_switcher():
             from flask_login import current_user
 
             return my_tenants() if current_user.is_authenticated else []
 
-        return {"can": can, "tenant": g.get("tenant"), "my_tenants": tenants_for_switcher}
+        return {
+            "can": can,
+            "tenant": g.get("tenant"),
+            "my_tenants": tenants_for_switcher,
+            "audit_action": describe_action,
+            "job_title": job_title,
+        }
 
     # A forked rq work-horse must not share its parent's database connections.
     os.register_at_fork(after_in_child=lambda: _dispose_engines(app))

@@ -11,9 +11,13 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Check what you entered and try again.")),
+    401: (_l("Sign in first"), _l("Sign in to continue.")),
     403: (_l("No access"), _l("You do not have permission to do this.")),
     404: (_l("Page not found"), _l("This page does not exist, or you have no access to it.")),
     405: (_l("Not allowed"), _l("This action is not possible on this page.")),
+    409: (_l("Conflict"), _l("Someone else changed this at the same time. Reload the page and try again.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Too many attempts"), _l("You tried this too often. Wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again later.")),
 }
 
@@ -41,9 +45,7 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
-        if exc.code in MESSAGES:
-            return render_error(exc.code)
-        return exc
+        return render_error(exc.code)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
