@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from koepel.platform.config import OWNER_ROLE
+from koepel.platform.config import OWNER_ROLE, ConfigError
 from koepel.platform.db import db
 
 config = context.config
@@ -18,6 +18,8 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
+    if not current_app.config["DATABASE_URL"]:
+        raise ConfigError("migrations need DATABASE_URL: the owner role's (or an administrator's) connection")
     engine = create_engine(current_app.config["DATABASE_URL"], poolclass=NullPool)
     with engine.connect() as connection:
         # The configured login may be an administrator (a dev server's postgres user);

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, g
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koepel.platform.config import Settings
 
@@ -38,6 +39,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(settings.flask_config())
     app.config.update(overrides)
+
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind N proxies the client's address (for the audit log) and scheme come
+        # from the X-Forwarded-* headers those proxies set.
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     logs.configure(app)
     db.init_app(app)

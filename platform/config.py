@@ -36,6 +36,15 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def _whole_number(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -48,6 +57,7 @@ class Settings:
     queue_name: str
     log_level: str
     log_format: str
+    proxy_hops: int
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -55,7 +65,10 @@ class Settings:
         mode = env.get("KOEPEL_ENV", "development")
         database_url = env.get("DATABASE_URL", "")
         redis_url = env.get("REDIS_URL", "")
-        if not database_url:
+        app_url, umbrella_url = env.get("APP_DATABASE_URL", ""), env.get("UMBRELLA_DATABASE_URL", "")
+        # Web and workers need only the app and umbrella roles' URLs; DATABASE_URL (the
+        # owner or an administrator) is for `koepel db init/upgrade` and to derive them.
+        if not database_url and not (app_url and umbrella_url):
             raise ConfigError("DATABASE_URL is not set (make run starts an embedded PostgreSQL)")
         if not redis_url:
             raise ConfigError("REDIS_URL is not set (make run starts an embedded Redis)")
@@ -67,18 +80,15 @@ class Settings:
         return cls(
             env=mode,
             secret_key=secret_key,
-            database_url=sqlalchemy_url(database_url),
-            app_database_url=sqlalchemy_url(
-                env.get("APP_DATABASE_URL") or role_url(database_url, APP_ROLE)
-            ),
-            umbrella_database_url=sqlalchemy_url(
-                env.get("UMBRELLA_DATABASE_URL") or role_url(database_url, UMBRELLA_ROLE)
-            ),
+            database_url=sqlalchemy_url(database_url) if database_url else "",
+            app_database_url=sqlalchemy_url(app_url or role_url(database_url, APP_ROLE)),
+            umbrella_database_url=sqlalchemy_url(umbrella_url or role_url(database_url, UMBRELLA_ROLE)),
             redis_url=redis_url,
             instance_path=Path(env.get("KOEPEL_INSTANCE_PATH", "instance")).resolve(),
             queue_name=env.get("KOEPEL_QUEUE", "koepel"),
             log_level=env.get("LOG_LEVEL", "INFO"),
             log_format=env.get("LOG_FORMAT", "json" if mode == "production" else "text"),
+            proxy_hops=_whole_number(env, "TRUSTED_PROXY_HOPS", 0),
         )
 
     def flask_config(self) -> dict:
@@ -94,6 +104,7 @@ class Settings:
             "INSTANCE_PATH": str(self.instance_path),
             "LOG_LEVEL": self.log_level,
             "LOG_FORMAT": self.log_format,
+            "TRUSTED_PROXY_HOPS": self.proxy_hops,
             "BABEL_DEFAULT_LOCALE": "nl",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
             "SESSION_COOKIE_HTTPONLY": True,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from koepel.platform.config import APP_ROLE
+from koepel.platform.config import APP_ROLE, UMBRELLA_ROLE
 from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
 
 revision = "20261122_2230_platform_core"
@@ -109,8 +109,9 @@ def upgrade():
     )
     op.create_index("ix_audit_events_tenant_occurred", "audit_events", ["tenant_id", "occurred_at"])
     enable_tenant_isolation("audit_events")
-    # Append-only: the app role may add and read, never change or remove.
-    op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {APP_ROLE}")
+    # Append-only: the app and umbrella roles may add and read, never change or remove;
+    # the trigger stops the owner too.
+    op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {APP_ROLE}, {UMBRELLA_ROLE}")
     op.execute(
         "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$"

@@ -38,6 +38,8 @@ def db_init() -> None:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not settings.database_url:
+        raise click.ClickException("koepel db init needs DATABASE_URL: an administrator's connection")
     for line in init_database(settings.database_url, _role_passwords(settings)):
         click.echo(line)
 
@@ -60,7 +62,10 @@ def db_upgrade(revision: str) -> None:
     import flask_migrate
 
     with _app().app_context():
-        flask_migrate.upgrade(revision=revision)
+        try:
+            flask_migrate.upgrade(revision=revision)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @db.command("downgrade")

@@ -114,7 +114,8 @@ def run_platform(host: str, port: int) -> int:
     url = f"http://{host}:{port}"
     web = [
         sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-        "--bind", f"{host}:{port}", "--access-logfile", "-", "koepel.platform.wsgi:app",
+        "--bind", f"{host}:{port}", "--access-logfile", "-", "--no-control-socket",
+        "koepel.platform.wsgi:app",
     ]
     worker = [sys.executable, "-m", "koepel.platform.cli", "worker"]
     procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]

@@ -39,8 +39,10 @@ def configure(app: Flask) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.koepel = True
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only the handler an earlier app installed, not other handlers.
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "koepel", False)] + [handler]
     root.setLevel(app.config["LOG_LEVEL"])
 
     @app.after_request

@@ -26,9 +26,11 @@ class JobContext:
     job_run_id: int
     instance_path: Path
     _last_saved: float = field(default=0.0)
+    _last_total: int = field(default=0)
 
     def progress(self, done: int, total: int, message: str = "") -> None:
         """Report progress to `job.meta`; the job page polls it. Saved at most 5x/s."""
+        self._last_total = total
         now = time.monotonic()
         if done < total and now - self._last_saved < 0.2:
             return
@@ -39,6 +41,12 @@ class JobContext:
         percent = 100 if total <= 0 else min(100, int(done * 100 / total))
         job.meta["progress"] = {"done": done, "total": total, "percent": percent, "message": message}
         job.save_meta()
+
+    def finish(self) -> None:
+        """Show the job as complete, keeping the counts it last reported."""
+        total = self._last_total or 1
+        self._last_saved = 0.0
+        self.progress(total, total)
 
     def output_dir(self) -> Path:
         """A folder for files this job produces, private to its tenant."""
@@ -71,7 +79,7 @@ def run(tenant_id: int, job_run_id: int, kind: str, args: list) -> dict:
             result = JOB_KINDS[kind].func(ctx, *args) or {}
             job_run.status, job_run.result, job_run.finished_at = "finished", result, utcnow()
             db.session.commit()
-            ctx.progress(1, 1)
+            ctx.finish()
             return result
         except Exception as exc:
             db.session.rollback()
