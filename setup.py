@@ -29,6 +29,6 @@ def packages():
 setup(
     packages=sorted(packages()),
     package_dir=dict(ROOTS),
-    package_data={name: DATA for name in ROOTS},
+    package_data={"": DATA},  # every package: subpackages carry templates too
     include_package_data=False,
 )

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 OWNER_ROLE = "koepel_owner"
 APP_ROLE = "koepel_app"
@@ -24,8 +24,12 @@ def role_url(admin_url: str, role: str) -> str:
     The password is dropped: it suits trust/peer authentication (the embedded server,
     a local socket). Production sets APP_DATABASE_URL / UMBRELLA_DATABASE_URL in full.
     """
-    url = make_url(admin_url).set(username=role, password=None)
-    return url.render_as_string(hide_password=False)
+    url = make_url(admin_url)
+    # URL.set() ignores None, so the password is dropped by building the URL anew.
+    role_url = URL.create(
+        url.drivername, username=role, host=url.host, port=url.port, database=url.database, query=url.query
+    )
+    return role_url.render_as_string(hide_password=False)
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -44,9 +44,9 @@ def upgrade():
         sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_tenants"),
         sa.UniqueConstraint("slug", name="uq_tenants_slug"),
-        sa.CheckConstraint(f"kind IN ({KINDS})", name="ck_tenants_kind"),
-        sa.CheckConstraint(f"status IN ({STATUSES})", name="ck_tenants_status"),
-        sa.CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="ck_tenants_slug_format"),
+        sa.CheckConstraint(f"kind IN ({KINDS})", name=op.f("ck_tenants_kind")),
+        sa.CheckConstraint(f"status IN ({STATUSES})", name=op.f("ck_tenants_status")),
+        sa.CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name=op.f("ck_tenants_slug_format")),
     )
     # Exactly one umbrella: the operator of the platform.
     op.create_index(
@@ -65,8 +65,8 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("id", name="pk_users"),
-        sa.CheckConstraint("language IN ('nl', 'en')", name="ck_users_language"),
-        sa.CheckConstraint("email = btrim(email) AND position('@' in email) > 1", name="ck_users_email_format"),
+        sa.CheckConstraint("language IN ('nl', 'en')", name=op.f("ck_users_language")),
+        sa.CheckConstraint("email = btrim(email) AND position('@' in email) > 1", name=op.f("ck_users_email_format")),
     )
     op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
 
@@ -80,7 +80,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name="fk_memberships_tenant_id_tenants"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_memberships_user_id_users"),
         sa.UniqueConstraint("tenant_id", "user_id", "role", name="uq_memberships_tenant_id_user_id_role"),
-        sa.CheckConstraint(f"role IN ({ROLES})", name="ck_memberships_role"),
+        sa.CheckConstraint(f"role IN ({ROLES})", name=op.f("ck_memberships_role")),
     )
     op.create_index("ix_memberships_user_id", "memberships", ["user_id"])
     enable_tenant_isolation("memberships")
@@ -138,7 +138,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["requested_by"], ["users.id"], name="fk_job_runs_requested_by_users"),
         sa.UniqueConstraint("tenant_id", "rq_job_id", name="uq_job_runs_tenant_id_rq_job_id"),
         sa.CheckConstraint(
-            "status IN ('queued', 'running', 'finished', 'failed')", name="ck_job_runs_status"
+            "status IN ('queued', 'running', 'finished', 'failed')", name=op.f("ck_job_runs_status")
         ),
     )
     enable_tenant_isolation("job_runs")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,7 +27,7 @@ class User(UserMixin, Base):
 
     __tablename__ = "users"
     __table_args__ = (
-        Index("uq_users_email_lower", func.lower("email"), unique=True),
+        Index("uq_users_email_lower", text("lower(email)"), unique=True),
         CheckConstraint("language IN ('nl', 'en')", name="language"),
         CheckConstraint("email = btrim(email) AND position('@' in email) > 1", name="email_format"),
     )
