@@ -295,3 +295,21 @@ def tenant_tables(admin_dsn) -> list[str]:
         ).fetchall()
     return [r[0] for r in rows]
 
+
+
+@pytest.fixture(scope="session")
+def live_platform(servers, tmp_path_factory):
+    """`koepel dev` (what `make run` runs) on its own database: web, worker, demo data."""
+    from tests.live.platform_process import RunningPlatform
+
+    recreate_database(servers, "koepel_test_live")
+    running = RunningPlatform(
+        {
+            "DATABASE_URL": servers.database_url("koepel_test_live"),
+            "REDIS_URL": servers.redis_url,
+            "KOEPEL_QUEUE": f"koepel-test-live-{os.getpid()}",
+        },
+        tmp_path_factory.mktemp("live-instance"),
+    )
+    yield running
+    running.stop()

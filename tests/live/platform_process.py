@@ -1,0 +1,102 @@
+"""`koepel dev` as a real process: what `make run` starts, driven from a test."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BANNER = "Koepel draait op "
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningPlatform:
+    def __init__(self, env: dict[str, str], instance: Path, startup_timeout: float = 120):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.lines: list[str] = []
+        base = {k: v for k, v in os.environ.items()
+                if k not in ("DATABASE_URL", "REDIS_URL", "APP_DATABASE_URL", "UMBRELLA_DATABASE_URL", "SECRET_KEY")}
+        full_env = {**base, "KOEPEL_INSTANCE_PATH": str(instance), "PYTHONUNBUFFERED": "1", **env}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "koepel.platform.cli", "dev", "--port", str(self.port)],
+            env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self.startup_seconds = self._wait_for_banner(startup_timeout)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def _wait_for_banner(self, timeout: float) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if any(BANNER in line for line in self.lines):
+                return time.monotonic() - started
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.stop()
+        raise AssertionError(f"koepel dev did not start:\n{self.output[-4000:]}")
+
+    def stop(self, timeout: float = 30) -> int:
+        """Ctrl-C, as a person would; returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+class Browserless:
+    """A cookie-keeping HTTP client for the live server, forms with their CSRF token."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base_url + path, data=body, headers=headers or {})
+        try:
+            response = self.opener.open(req, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+
+    def get(self, path: str, **kw):
+        return self.request(path, **kw)
+
+    def post_form(self, page_path: str, action_path: str, data: dict):
+        _, _, page = self.get(page_path)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        return self.request(action_path, data={**data, "csrf_token": token})
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
