@@ -12,6 +12,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -53,9 +54,9 @@ def _prepare(env: dict[str, str]) -> None:
             db.session.commit()
 
 
-def _wait_until_ready(url: str, procs: list[subprocess.Popen]) -> bool:
+def _wait_until_ready(url: str, procs: list[subprocess.Popen], stop: threading.Event) -> bool:
     deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stop.is_set():
         if any(p.poll() is not None for p in procs):
             return False
         try:
@@ -64,8 +65,15 @@ def _wait_until_ready(url: str, procs: list[subprocess.Popen]) -> bool:
                     return True
         except OSError:
             pass
-        time.sleep(0.3)
+        stop.wait(0.3)
     return False
+
+
+def _ended_by_a_signal(procs: list[subprocess.Popen]) -> bool:
+    # Ctrl-C in a terminal reaches the whole process group: web and worker may end
+    # (cleanly, or on the signal) before this process has handled its own SIGINT.
+    stopped = (0, -signal.SIGINT, -signal.SIGTERM)
+    return all(p.returncode in stopped for p in procs if p.returncode is not None)
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
@@ -88,10 +96,6 @@ def _banner(url: str) -> None:
     for email, roles in demo_logins():
         click.echo(f"  {email:45} {roles}")
     click.echo("")
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 def run_platform(host: str, port: int) -> int:
@@ -119,18 +123,24 @@ def run_platform(host: str, port: int) -> int:
     ]
     worker = [sys.executable, "-m", "koepel.platform.cli", "worker"]
     procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]
-    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C when asked to terminate
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     try:
-        if not _wait_until_ready(url, procs):
+        if not _wait_until_ready(url, procs, stop):
+            if stop.is_set():
+                return 0
             click.secho("The platform did not start; see the messages above.", fg="red")
             return 1
         _banner(url)
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
+        while not stop.is_set() and all(p.poll() is None for p in procs):
+            stop.wait(0.5)
+        if not stop.is_set():
+            stop.wait(1.0)  # a Ctrl-C that reached the children first is on its way here
+        if stop.is_set() or _ended_by_a_signal(procs):
+            click.echo("\nStopping...")
+            return 0
         click.secho("A process stopped unexpectedly; stopping the rest.", fg="red")
         return 1
-    except KeyboardInterrupt:
-        click.echo("\nStopping...")
-        return 0
     finally:
         _stop(procs)

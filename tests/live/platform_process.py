@@ -35,6 +35,7 @@ class RunningPlatform:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "koepel.platform.cli", "dev", "--port", str(self.port)],
             env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,  # its own process group, like a terminal's foreground job
         )
         threading.Thread(target=self._read, daemon=True).start()
         self.startup_seconds = self._wait_for_banner(startup_timeout)
@@ -59,9 +60,9 @@ class RunningPlatform:
         raise AssertionError(f"koepel dev did not start:\n{self.output[-4000:]}")
 
     def stop(self, timeout: float = 30) -> int:
-        """Ctrl-C, as a person would; returns the exit code."""
+        """Ctrl-C, as a terminal sends it: to the whole process group. Returns the exit code."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            os.killpg(self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
