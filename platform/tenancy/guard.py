@@ -7,13 +7,12 @@ instead of silently returning nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from koepel.platform.db import TenantScoped
 
-from .context import current_scope
+from .context import apply_scope, current_scope
 
 # Execution option for the one query that may read across tenants as the app role: a
 # person's own memberships, which the `own_memberships` RLS policy allows.
@@ -26,23 +25,6 @@ class NoTenantContext(RuntimeError):
 
 class TenantMismatch(RuntimeError):
     """A row of another tenant than the current one was written."""
-
-
-_SET_SCOPE = text(
-    "SELECT set_config('app.tenant_id', :tenant_id, true), "
-    "set_config('app.user_id', :user_id, true)"
-)
-
-
-def apply_scope(connection: Connection) -> None:
-    scope = current_scope()
-    connection.execute(
-        _SET_SCOPE,
-        {
-            "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
-            "user_id": "" if scope.user_id is None else str(scope.user_id),
-        },
-    )
 
 
 def _is_tenant_scoped(mapper) -> bool:
