@@ -6,35 +6,39 @@ import os
 from pathlib import Path
 
 from flask import Flask, g
+from flask_login import current_user
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import koepel.migrations
+import koepel.platform.audit.jobs  # noqa: F401 - job kinds are declared where they live
+from koepel.platform.audit.labels import describe_action
+from koepel.platform.audit.views import bp as audit_bp
+from koepel.platform.auth import can
+from koepel.platform.auth.login import init_app as init_login
+from koepel.platform.auth.login import login_manager
+from koepel.platform.auth.queries import my_tenants
+from koepel.platform.auth.views import bp as auth_bp
 from koepel.platform.config import Settings
+from koepel.platform.db import db
+from koepel.platform.http import errors, i18n, logs
+from koepel.platform.http.health import bp as health_bp
+from koepel.platform.jobs import JOB_KINDS
+from koepel.platform.jobs.queue import init_app as init_queue
+from koepel.platform.jobs.views import bp as jobs_bp
+from koepel.platform.tenancy.request import init_app as init_tenancy
+from koepel.platform.umbrella.views import bp as umbrella_bp
+from koepel.tenants import workspace
 
-MIGRATIONS_DIR = str(Path(__import__("koepel.migrations", fromlist=["_"]).__file__).parent)
+MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
+BLUEPRINTS = (auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, workspace.bp)
 
 csrf = CSRFProtect()
 migrate = Migrate()
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
-    # Job kinds are declared where they live; importing them fills the registry.
-    import koepel.platform.audit.jobs  # noqa: F401
-    from koepel.platform import audit, auth, jobs, tenancy, umbrella  # noqa: F401
-    from koepel.platform.audit.views import bp as audit_bp
-    from koepel.platform.auth.login import init_app as init_login
-    from koepel.platform.auth.login import login_manager
-    from koepel.platform.auth.views import bp as auth_bp
-    from koepel.platform.db import db
-    from koepel.platform.http import errors, i18n, logs
-    from koepel.platform.http.health import bp as health_bp
-    from koepel.platform.jobs.queue import init_app as init_queue
-    from koepel.platform.jobs.views import bp as jobs_bp
-    from koepel.platform.tenancy.request import init_app as init_tenancy
-    from koepel.platform.umbrella.views import bp as umbrella_bp
-    from koepel.tenants import workspace
-
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(settings.flask_config())
@@ -55,41 +59,27 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     init_tenancy(app, login_manager)
     errors.init_app(app)
     init_queue(app)
-
-    for blueprint in (auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, workspace.bp):
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-
-    @app.context_processor
-    def shell_context():
-        from koepel.platform.audit.labels import describe_action
-        from koepel.platform.auth import can
-        from koepel.platform.auth.queries import my_tenants
-        from koepel.platform.jobs import JOB_KINDS
-
-        def job_title(kind: str) -> str:
-            return str(JOB_KINDS[kind].title) if kind in JOB_KINDS else kind
-
-        def tenants_for_switcher():
-            from flask_login import current_user
-
-            return my_tenants() if current_user.is_authenticated else []
-
-        return {
-            "can": can,
-            "tenant": g.get("tenant"),
-            "my_tenants": tenants_for_switcher,
-            "audit_action": describe_action,
-            "job_title": job_title,
-        }
+    app.context_processor(_shell_context)
 
     # A forked rq work-horse must not share its parent's database connections.
     os.register_at_fork(after_in_child=lambda: _dispose_engines(app))
     return app
 
 
-def _dispose_engines(app: Flask) -> None:
-    from koepel.platform.db import db
+def _shell_context() -> dict:
+    """What every page's layout uses: the tenant, permissions, the switcher, labels."""
+    return {
+        "can": can,
+        "tenant": g.get("tenant"),
+        "my_tenants": lambda: my_tenants() if current_user.is_authenticated else [],
+        "audit_action": describe_action,
+        "job_title": lambda kind: str(JOB_KINDS[kind].title) if kind in JOB_KINDS else kind,
+    }
 
+
+def _dispose_engines(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
