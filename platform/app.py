@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import koepel.migrations
 import koepel.platform.audit.jobs  # noqa: F401 - job kinds are declared where they live
+from koepel.platform import account, onboarding, people
 from koepel.platform.audit.labels import describe_action
 from koepel.platform.audit.views import bp as audit_bp
 from koepel.platform.auth import can
@@ -32,7 +33,9 @@ from koepel.platform.umbrella.views import bp as umbrella_bp
 from koepel.tenants import workspace
 
 MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
-BLUEPRINTS = (auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, workspace.bp)
+BLUEPRINTS = (
+    auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, workspace.bp,
+)
 
 csrf = CSRFProtect()
 migrate = Migrate()

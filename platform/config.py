@@ -62,6 +62,9 @@ class Settings:
     log_level: str
     log_format: str
     proxy_hops: int
+    mail_url: str
+    mail_from: str
+    public_url: str
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -93,6 +96,9 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO"),
             log_format=env.get("LOG_FORMAT", "json" if mode == "production" else "text"),
             proxy_hops=_whole_number(env, "TRUSTED_PROXY_HOPS", 0),
+            mail_url=env.get("MAIL_URL", ""),
+            mail_from=env.get("MAIL_FROM", "Koepel <noreply@koepel.example.org>"),
+            public_url=env.get("KOEPEL_PUBLIC_URL", "").rstrip("/"),
         )
 
     def flask_config(self) -> dict:
@@ -109,6 +115,9 @@ class Settings:
             "LOG_LEVEL": self.log_level,
             "LOG_FORMAT": self.log_format,
             "TRUSTED_PROXY_HOPS": self.proxy_hops,
+            "MAIL_URL": self.mail_url,
+            "MAIL_FROM": self.mail_from,
+            "PUBLIC_URL": self.public_url,
             "BABEL_DEFAULT_LOCALE": "nl",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
             "SESSION_COOKIE_HTTPONLY": True,

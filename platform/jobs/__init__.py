@@ -1,7 +1,7 @@
 """Background jobs on rq: declared per tenant, enqueued after commit, with progress."""
 
 from .models import JOB_STATUSES, JobRun
-from .operations import do_enqueue
+from .operations import do_enqueue, enqueue_after_commit
 from .queue import queue, redis_connection
 from .registry import JOB_KINDS, tenant_job
 from .runner import JobContext
@@ -12,6 +12,7 @@ __all__ = [
     "JobContext",
     "JobRun",
     "do_enqueue",
+    "enqueue_after_commit",
     "queue",
     "redis_connection",
     "tenant_job",

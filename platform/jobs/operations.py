@@ -15,6 +15,16 @@ from .registry import JOB_KINDS
 _AFTER_COMMIT = "koepel.after_commit"
 
 
+def enqueue_after_commit(func: str, *args, **options) -> None:
+    """Send an rq job when the current unit of work commits; drop it on rollback."""
+    q = queue()
+
+    def send() -> None:
+        q.enqueue(func, *args, **options)
+
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(send)
+
+
 def do_enqueue(kind: str, *args) -> JobRun:
     """Record a job for the current tenant and send it to the workers after commit.
 
@@ -26,24 +36,18 @@ def do_enqueue(kind: str, *args) -> JobRun:
     run = JobRun(kind=kind, rq_job_id=uuid.uuid4().hex, requested_by=scope.user_id)
     db.session.add(run)
     db.session.flush()
-    q = queue()
-    tenant_id, run_id, rq_id = run.tenant_id, run.id, run.rq_job_id
-
-    def send() -> None:
-        q.enqueue(
-            "koepel.platform.jobs.runner.run",
-            tenant_id,
-            run_id,
-            kind,
-            list(args),
-            job_id=rq_id,
-            job_timeout=job_kind.timeout,
-            result_ttl=86400,
-            failure_ttl=7 * 86400,
-            meta={"tenant_id": tenant_id, "job_run_id": run_id, "kind": kind},
-        )
-
-    db.session.info.setdefault(_AFTER_COMMIT, []).append(send)
+    enqueue_after_commit(
+        "koepel.platform.jobs.runner.run",
+        run.tenant_id,
+        run.id,
+        kind,
+        list(args),
+        job_id=run.rq_job_id,
+        job_timeout=job_kind.timeout,
+        result_ttl=86400,
+        failure_ttl=7 * 86400,
+        meta={"tenant_id": run.tenant_id, "job_run_id": run.id, "kind": kind},
+    )
     return run
 
 

@@ -55,6 +55,11 @@ class JobContext:
         return path
 
 
+def worker_app() -> Flask:
+    """The app a job runs in: the current one, else one made once per worker process."""
+    return _app()
+
+
 def _app() -> Flask:
     global _worker_app
     if has_app_context():
