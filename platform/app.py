@@ -23,7 +23,7 @@ from koepel.platform.auth.queries import my_tenants
 from koepel.platform.auth.views import bp as auth_bp
 from koepel.platform.config import Settings
 from koepel.platform.db import db
-from koepel.platform.http import errors, i18n, logs
+from koepel.platform.http import errors, i18n, logs, security
 from koepel.platform.http.health import bp as health_bp
 from koepel.platform.jobs import JOB_KINDS
 from koepel.platform.jobs.queue import init_app as init_queue
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     i18n.init_app(app)
     init_tenancy(app, login_manager)
     errors.init_app(app)
+    security.init_app(app)  # headers, CSP, abuse limits, the dev mail page
     init_queue(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -19,7 +19,7 @@ import pytest
 
 from tests import servers as test_servers
 
-TEST_DATABASE = "koepel_test"
+TEST_DATABASE = os.environ.get("KOEPEL_TEST_DATABASE", "koepel_test")  # parallel runs: one name each
 PASSWORD = "correct horse battery staple"
 
 
@@ -30,11 +30,16 @@ class Org:
     kind: str
 
 
+# Baseline people whose roles require two-factor are enrolled with this secret.
+TOTP_SECRET = "KOEPELTESTSECRETKOEPELTESTSECRET"
+
+
 @dataclass(frozen=True)
 class Person:
     id: int
     email: str
     password: str = PASSWORD
+    totp_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,12 @@ class Baseline:
     advisor: Person  # policy advisor of the municipality, coordinator of A
     job_a: int
     job_b: int
+    # organisations (issue 3): one object of A and of B in each tenant table
+    invitation_a: int = 0
+    invitation_b: int = 0
+    invitation_a_token: str = ""
+    grant_a: int = 0
+    grant_b: int = 0
 
 
 def pytest_collection_modifyitems(config, items):
@@ -129,7 +140,6 @@ def _session_app(servers, database_url, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def baseline(_session_app) -> Baseline:
-    from koepel.platform.auth.operations import do_create_user
     from koepel.platform.db import db
     from koepel.platform.jobs import JobRun
     from koepel.platform.tenancy import tenant_context
@@ -154,10 +164,10 @@ def baseline(_session_app) -> Baseline:
             ("coach_ab", [("coop_a", "coach"), ("coop_b", "coach")]),
             ("advisor", [("municipality", "policy_advisor"), ("coop_a", "coordinator")]),
         ]:
-            user = do_create_user(email=f"{key}@test.example.org", name=key.replace("_", " ").title(), password=PASSWORD)
+            user = make_user(f"{key}@test.example.org", key.replace("_", " ").title())
             for org, role in roles:
                 do_add_membership(orgs[org], user.id, role)
-            people[key] = Person(user.id, user.email)
+            people[key] = Person(user.id, user.email, totp_secret=enrol_if_required(user))
         jobs = {}
         for key in ("coop_a", "coop_b"):
             name = f"baseline-{key}.csv"
@@ -170,19 +180,84 @@ def baseline(_session_app) -> Baseline:
                 db.session.add(run)
                 db.session.flush()
                 jobs[key] = run.id
+        organisation_rows = _organisation_baseline(orgs, people)
         db.session.commit()
         return Baseline(
             **{k: Org(o.id, o.slug, o.kind) for k, o in orgs.items()},
             **people,
             job_a=jobs["coop_a"],
             job_b=jobs["coop_b"],
+            **organisation_rows,
         )
+
+
+def make_user(email: str, name: str, password: str = PASSWORD):
+    """A verified account (sign-in requires a verified address)."""
+    import inspect
+
+    from koepel.platform.auth.operations import do_create_user
+
+    if "verified" in inspect.signature(do_create_user).parameters:
+        return do_create_user(email=email, name=name, password=password, verified=True)
+    return do_create_user(email=email, name=name, password=password)
+
+
+def enrol_if_required(user) -> str | None:
+    """Enrol two-factor (with TOTP_SECRET) when the person's roles require it."""
+    try:
+        from koepel.platform.auth.two_factor import do_enable_two_factor, two_factor_required
+    except ImportError:
+        return None
+    import pyotp
+
+    if not two_factor_required(user.id):
+        return None
+    do_enable_two_factor(user, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
+    return TOTP_SECRET
+
+
+def _organisation_baseline(orgs, people) -> dict:
+    """Rows of A and B in the organisation tables: invitations, profiles, status history,
+    support grants (closed, so nobody has support access in the baseline)."""
+    from datetime import timedelta
+
+    from koepel.platform.db import db, utcnow
+    from koepel.platform.people.models import Invitation
+    from koepel.platform.people.operations import _serializer, token_hash
+    from koepel.platform.tenancy import tenant_context
+    from koepel.platform.tenancy.models import SupportGrant, TenantProfile, TenantStatusChange
+
+    now = utcnow()
+    rows: dict = {}
+    for key, suffix in (("coop_a", "a"), ("coop_b", "b")):
+        org = orgs[key]
+        token = _serializer().dumps(f"baseline-{key}")
+        with tenant_context(org.id):
+            invitation = Invitation(email=f"invitee-{suffix}@test.example.org", role="coach", token_hash=token_hash(token),
+                                    created_at=now, expires_at=now + timedelta(days=7))
+            grant = SupportGrant(user_id=people["umbrella_admin"].id, reason="baseline support", created_at=now - timedelta(hours=2),
+                                 expires_at=now - timedelta(hours=1), closed_at=now - timedelta(hours=1))
+            db.session.add_all([
+                invitation, grant,
+                TenantProfile(legal_form="cooperatie_ua", kvk_number=f"1234567{'1' if suffix == 'a' else '2'}",
+                              vat_number="NL004495445B01", iban="NL91ABNA0417164300", street="Markt 1",
+                              postal_code="2611 GW", city="Delft", municipality_ids=[orgs["municipality"].id],
+                              other_municipalities=[]),
+                TenantStatusChange(action="approved", from_status="pending", to_status="active"),
+            ])
+            db.session.flush()
+        rows[f"invitation_{suffix}"] = invitation.id
+        rows[f"grant_{suffix}"] = grant.id
+        if suffix == "a":
+            rows["invitation_a_token"] = token
+    return rows
 
 
 @pytest.fixture
 def app(_session_app, baseline):
     """The app, with every engine swapped for a connection in a rolled-back transaction."""
     from koepel.platform.db import db
+    from koepel.platform.http.security import limiter
 
     app = _session_app
     with app.app_context():
@@ -203,6 +278,7 @@ def app(_session_app, baseline):
                 connection.rollback()
                 connection.close()
                 db.engines[key] = originals[key]
+            limiter.reset()  # failed sign-ins of one test must not throttle the next
         _clear_queue(app)
 
 
@@ -247,6 +323,12 @@ def client(app):
 def sign_in(client, person: Person, password: str | None = None):
     response = client.post("/login", data={"email": person.email, "password": password or person.password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"].startswith("/login/two-factor"):
+        import pyotp
+
+        assert person.totp_secret, f"{person.email} needs two-factor: give the Person its totp_secret"
+        response = client.post("/login/two-factor", data={"code": pyotp.TOTP(person.totp_secret).now()})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
 
 
@@ -313,3 +395,30 @@ def live_platform(servers, tmp_path_factory):
     )
     yield running
     running.stop()
+
+
+def queued_mails(app) -> list[dict]:
+    """Mails sent by committed units of work (queued for delivery, not yet delivered)."""
+    from koepel.platform.jobs import queue
+
+    with app.app_context():
+        mails = []
+        for job in queue().jobs:
+            if job.func_name.endswith("mail.jobs.deliver"):
+                to, subject, text, html = job.args
+                mails.append({"to": to, "subject": subject, "text": text, "html": html})
+        return mails
+
+
+def person_with_role(tenant_id: int, role: str, email: str, name: str = "Test Person") -> Person:
+    """A new, verified account holding `role` in the tenant (two-factor enrolled when the
+    role requires it), committed in the test's transaction."""
+    from koepel.platform.db import db
+    from koepel.platform.tenancy import Tenant
+    from koepel.platform.tenancy.operations import do_add_membership
+
+    user = make_user(email, name)
+    do_add_membership(db.session.get(Tenant, tenant_id), user.id, role)
+    secret = enrol_if_required(user)
+    db.session.commit()
+    return Person(user.id, user.email, totp_secret=secret)

@@ -10,6 +10,18 @@ ACTION_LABELS: dict[str, LazyString] = {
     "tenant.created": _l("Organisation created"),
     "membership.added": _l("Role given to a person"),
     "umbrella.scope_opened": _l("Umbrella staff opened cross-organisation access"),
+    "user.erased": _l("Personal data erased"),
+    "user.erasure_requested": _l("Erasure of personal data requested"),
+    "membership.removed": _l("Role taken from a person"),
+    "invitation.sent": _l("Invitation sent"),
+    "invitation.revoked": _l("Invitation revoked"),
+    "invitation.accepted": _l("Invitation accepted"),
+    "tenant.status_changed": _l("Status of the organisation changed"),
+    "onboarding.applied": _l("Organisation applied to join"),
+    "support.grant_opened": _l("Support access opened"),
+    "support.grant_closed": _l("Support access closed"),
+    "support.page_viewed": _l("Page viewed with support access"),
+    "user.two_factor_reset": _l("Two-factor sign-in reset"),
 }
 
 

@@ -1,4 +1,10 @@
-"""Which role may do what, declared in one place. Views ask `requires`/`can`."""
+"""Which role may do what, declared in one place. Views ask `requires`/`can`.
+
+Roles count only in the tenant of the request (the user loader sees no others), so
+"coordinator" below means "coordinator of this tenant". `support` is not a membership:
+it is the synthetic, read-only role of umbrella staff with an open support grant for the
+tenant (see `koepel.platform.tenancy.request`); it only ever appears on GET requests.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +17,33 @@ from flask_login import current_user
 from koepel.platform.tenancy.models import ALL_ROLES
 
 UMBRELLA_STAFF = frozenset({"umbrella_admin", "umbrella_staff"})
+SUPPORT_ROLE = "support"
+# The people who answer for a tenant: they manage its people and read its audit log.
+TENANT_ADMINS = frozenset({"coordinator", "policy_advisor", "umbrella_admin"})
+EVERYONE = frozenset(ALL_ROLES)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Everyone who holds a role in a tenant may open its workspace and their own jobs.
-    "workspace.view": frozenset(ALL_ROLES),
-    "jobs.view": frozenset(ALL_ROLES),
+    "workspace.view": EVERYONE | {SUPPORT_ROLE},
+    "jobs.view": EVERYONE,
+    # The organisation's own status (an application awaiting approval, a suspension).
+    "organisation.status": EVERYONE | {SUPPORT_ROLE},
+    # The people of a tenant: who has which role, invitations, roles, two-factor resets.
+    "people.view": TENANT_ADMINS | {"umbrella_staff", SUPPORT_ROLE},
+    "people.invite": TENANT_ADMINS,
+    "people.change_roles": TENANT_ADMINS,
+    "people.reset_two_factor": TENANT_ADMINS,
     # The tenant's audit log: the people who answer for the tenant.
-    "audit.view": UMBRELLA_STAFF | {"coordinator", "policy_advisor"},
+    "audit.view": UMBRELLA_STAFF | {"coordinator", "policy_advisor", SUPPORT_ROLE},
     "audit.export": UMBRELLA_STAFF | {"coordinator", "policy_advisor"},
     # Platform administration, in the umbrella's own tenant.
     "umbrella.tenants": UMBRELLA_STAFF,
+    "umbrella.tenants.manage": frozenset({"umbrella_admin"}),
+    "umbrella.invite": UMBRELLA_STAFF,
+    "umbrella.support_access": UMBRELLA_STAFF,
     "umbrella.jobs": UMBRELLA_STAFF,
+    "onboarding.review": UMBRELLA_STAFF,
+    "audit.federation": UMBRELLA_STAFF,
 }
 
 
@@ -43,5 +65,15 @@ def requires(permission: str) -> Callable:
 
         wrapped.permission = permission
         return wrapped
+
+    return decorator
+
+
+def public(reason: str) -> Callable:
+    """Mark a view that needs no permission, with the reason (checked by the matrix test)."""
+
+    def decorator(view: Callable) -> Callable:
+        view.public_reason = reason
+        return view
 
     return decorator

@@ -10,11 +10,15 @@ from sqlalchemy import select
 
 from koepel.platform.auth.models import User
 from koepel.platform.auth.operations import do_create_user
+from koepel.platform.auth.two_factor import seed_two_factor, two_factor_required
 from koepel.platform.db import db
 from koepel.platform.tenancy import Tenant
 from koepel.platform.tenancy.operations import do_add_membership, do_create_tenant
 
 DEMO_PASSWORD = "koepel-demo"
+# Umbrella staff and municipal roles must use two-factor: the demo accounts with those
+# roles share this secret (add it to an authenticator app to sign in as them).
+DEMO_TOTP_SECRET = "KOEPELDEMOKOEPELDEMOKOEPELDEMO23"
 
 TENANTS = [
     ("umbrella", "koepel", "Koepel — Landelijk Netwerk Sociale Coöperaties"),
@@ -68,10 +72,12 @@ def seed_demo() -> None:
     }
     for email, name, language, roles in PEOPLE:
         user = User.by_email(email) or do_create_user(
-            email=email, name=name, password=DEMO_PASSWORD, language=language
+            email=email, name=name, password=DEMO_PASSWORD, language=language, verified=True
         )
         for slug, role in roles:
             do_add_membership(tenants[slug], user.id, role)
+        if two_factor_required(user.id) and not user.has_two_factor:
+            seed_two_factor(user, DEMO_TOTP_SECRET)
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -88,11 +88,16 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 
 
 def _banner(url: str) -> None:
-    from koepel.platform.cli.demo import DEMO_PASSWORD, demo_logins
+    from koepel.platform.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_logins
 
     click.echo("")
     click.secho(f"Koepel draait op {url}  (Ctrl-C stopt alles)", bold=True)
     click.echo(f"Demo-accounts, wachtwoord voor allemaal: {DEMO_PASSWORD}")
+    click.echo(
+        "Koepel- en gemeenterollen loggen in met tweestapsverificatie; zet deze sleutel in "
+        f"een authenticator-app: {DEMO_TOTP_SECRET}"
+    )
+    click.echo(f"Verstuurde e-mails (zonder MAIL_URL): {url}/dev/mail")
     for email, roles in demo_logins():
         click.echo(f"  {email:45} {roles}")
     click.echo("")

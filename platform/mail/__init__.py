@@ -1,5 +1,5 @@
 """Outgoing mail: rendered in the recipient's language, delivered by an rq job."""
 
-from .operations import send_mail
+from .operations import external_url, send_mail
 
-__all__ = ["send_mail"]
+__all__ = ["external_url", "send_mail"]

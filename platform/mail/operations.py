@@ -14,6 +14,7 @@ def send_mail(*, to: str, template: str, language: str, **context) -> None:
     Rendering happens in the request, where links can be made absolute; the job gets
     only the finished texts. Nothing is sent when the unit of work rolls back.
     """
+    context.setdefault("mail_language", language)
     with force_locale(language):
         subject = " ".join(render_template(f"mail/{template}.subject.txt", **context).split())
         text = render_template(f"mail/{template}.txt", **context)
@@ -25,3 +26,14 @@ def _retry():
     from rq import Retry
 
     return Retry(max=3, interval=[10, 60, 300])
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail: PUBLIC_URL when set (behind proxies, in jobs), else
+    the host of the current request."""
+    from flask import current_app, url_for
+
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

@@ -17,6 +17,9 @@ from .context import apply_scope, current_scope
 # Execution option for the one query that may read across tenants as the app role: a
 # person's own memberships, which the `own_memberships` RLS policy allows.
 OWN_MEMBERSHIPS = "koepel_own_memberships"
+# Execution option for reading one invitation by its link's token, which the
+# `invitation_by_token` RLS policy allows (see koepel.platform.people).
+INVITATION_TOKEN = "koepel_invitation_token"
 
 
 class NoTenantContext(RuntimeError):
@@ -34,7 +37,7 @@ def _is_tenant_scoped(mapper) -> bool:
 def _add_tenant_criteria(state: ORMExecuteState) -> None:
     if not any(_is_tenant_scoped(m) for m in state.all_mappers):
         return
-    if state.execution_options.get(OWN_MEMBERSHIPS):
+    if state.execution_options.get(OWN_MEMBERSHIPS) or state.execution_options.get(INVITATION_TOKEN):
         return
     tenant_id = current_scope().tenant_id
     if tenant_id is None:

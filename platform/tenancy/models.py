@@ -11,10 +11,12 @@ from sqlalchemy import (
     Identity,
     Index,
     String,
+    Text,
     UniqueConstraint,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koepel.platform.db import Base, TenantScoped, db, utcnow
@@ -26,7 +28,7 @@ ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
     "municipality": ("policy_advisor", "client_manager", "finance"),
 }
 TENANT_KINDS = tuple(ROLES_BY_KIND)
-TENANT_STATUSES = ("pending", "active", "suspended", "archived")
+TENANT_STATUSES = ("pending", "active", "suspended", "rejected", "archived")
 ALL_ROLES = tuple(sorted({role for roles in ROLES_BY_KIND.values() for role in roles}))
 
 
@@ -84,3 +86,81 @@ class Membership(TenantScoped, Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# What a tenant may never lose the last of: the person who answers for it.
+KEY_ROLE_BY_KIND: dict[str, str] = {
+    "umbrella": "umbrella_admin",
+    "cooperative": "coordinator",
+    "employer_cooperative": "coordinator",
+    "municipality": "policy_advisor",
+}
+LEGAL_FORMS = ("cooperatie_ua", "cooperatie_ba", "cooperatie_wa", "stichting", "vereniging", "bv")
+STATUS_ACTIONS = ("applied", "approved", "rejected", "suspended", "reactivated", "archived")
+
+
+class TenantProfile(TenantScoped, Base):
+    """What an organisation tells about itself at sign-up: legal data, address and the
+    municipalities it works with. One row per tenant."""
+
+    __tablename__ = "tenant_profiles"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        UniqueConstraint("tenant_id"),
+        CheckConstraint(_in("legal_form", LEGAL_FORMS), name="legal_form"),
+        CheckConstraint("kvk_number ~ '^[0-9]{8}$'", name="kvk_format"),
+    )
+
+    legal_form: Mapped[str] = mapped_column(String(32))
+    kvk_number: Mapped[str] = mapped_column(String(8))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    iban: Mapped[str] = mapped_column(String(34))
+    street: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(7))
+    city: Mapped[str] = mapped_column(String(100))
+    # Platform municipalities by tenant id, and others by name (not on the platform yet).
+    municipality_ids: Mapped[list] = mapped_column(JSONB, default=list)
+    other_municipalities: Mapped[list] = mapped_column(JSONB, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TenantStatusChange(TenantScoped, Base):
+    """The history of a tenant's status: who changed it, when, from what to what and why."""
+
+    __tablename__ = "tenant_status_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        CheckConstraint(_in("action", STATUS_ACTIONS), name="action"),
+        CheckConstraint(_in("to_status", TENANT_STATUSES), name="to_status"),
+        Index("ix_tenant_status_changes_tenant_changed", "tenant_id", "changed_at"),
+    )
+
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SupportGrant(TenantScoped, Base):
+    """Time-limited, read-only access of one umbrella staff member to this tenant's
+    workspace, opened with a reason. Kept in the tenant's own rows: the tenant sees it."""
+
+    __tablename__ = "support_grants"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("length(btrim(reason)) > 0", name="reason_given"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.closed_at is None and self.expires_at > now

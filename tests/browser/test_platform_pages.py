@@ -1,18 +1,24 @@
 """The platform in a real browser: Debian's chromium, driven by Playwright."""
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from koepel.platform.cli.demo import DEMO_PASSWORD
+from koepel.platform.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
-def sign_in(page, email):
+def sign_in(page, email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET):
     page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main button.button").click()
+    page.wait_for_load_state()
+    if "/login/two-factor" in page.url:
+        page.locator("#code").fill(pyotp.TOTP(totp_secret).now())
+        page.locator("main button.button").click()
+        page.wait_for_load_state()
 
 
 def test_a_coordinator_signs_in_in_dutch_and_lands_on_the_cooperatives_home(page):

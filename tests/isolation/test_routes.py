@@ -19,11 +19,38 @@ TENANT_ARG = "tenant_slug"
 # endpoint -> why it is not requested across tenants
 EXEMPT: dict[str, str] = {
     "static": "public stylesheet and scripts; names neither a tenant nor an object",
+    "people.accept": "the public invitation link: the signed token is the credential and reads exactly its own "
+                     "row (invitation_by_token policy); tampered, foreign and used tokens: tests/platform/test_org_invitations.py",
+    # Umbrella administration names another tenant by design (the umbrella manages them all);
+    # it exists only under the umbrella's slug. That every other tenant gets 404 on these
+    # URLs, with A's and B's ids: tests/platform/test_org_umbrella.py.
+    "umbrella.tenant": "umbrella administration of another tenant (see above)",
+    "umbrella.change_status": "umbrella administration of another tenant (see above)",
+    "umbrella.invite": "umbrella administration of another tenant (see above)",
+    "umbrella.open_support": "umbrella administration of another tenant (see above)",
+    "umbrella.close_support": "umbrella administration of another tenant (see above)",
+    "umbrella.decide": "umbrella administration of another tenant (see above)",
+    # A person's own account (no tenant). The mailed links are public: the signed, hashed,
+    # single-use token is the credential; tampered, expired and used links:
+    # tests/platform/test_identity_links.py. Exports belong to one person, checked against
+    # the signed-in person (someone else's is a 404): tests/platform/test_identity_account.py.
+    "account.static": "the account pages' stylesheet; names neither a tenant nor an object",
+    "account.verify": "public email-verification link; the token is the credential (see above)",
+    "account.reset": "public password-reset link; the token is the credential (see above)",
+    "account.export_show": "the signed-in person's own data export; another person's is a 404 (see above)",
+    "account.export_status": "the signed-in person's own data export; another person's is a 404 (see above)",
+    "account.export_download": "the signed-in person's own data export; another person's is a 404 (see above)",
+    "account.erasure_confirm": "umbrella staff confirm a person's erasure request (account-wide, not a tenant's); "
+                               "tests/platform/test_identity_account.py",
+    "account.erasure_reject": "umbrella staff reject a person's erasure request (see above)",
 }
 
 # URL parameter -> (tenant A's object, tenant B's object)
 OBJECT_IDS: dict[str, Callable[[Baseline], tuple[object, object]]] = {
     "job_id": lambda b: (b.job_a, b.job_b),
+    # people pages: a person with a role only in A (B's coordinator for B), invitations
+    "user_id": lambda b: (b.member_a.id, b.coordinator_b.id),
+    "invitation_id": lambda b: (b.invitation_a, b.invitation_b),
 }
 
 METHODS_SKIPPED = {"HEAD", "OPTIONS"}

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from koepel.platform.cli.demo import DEMO_PASSWORD, PEOPLE
+from koepel.platform.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
 from tests.live.platform_process import Browserless, RunningPlatform
 
 pytestmark = pytest.mark.live
@@ -37,7 +37,7 @@ def test_it_serves_a_dutch_login_page_and_is_healthy(live_platform):
 ])
 def test_each_demo_user_lands_on_their_tenants_home(live_platform, email, landing, expected):
     client = Browserless(live_platform.url)
-    status, headers, _ = client.post_form("/login", "/login", {"email": email, "password": DEMO_PASSWORD})
+    status, headers, _ = client.sign_in(email, DEMO_PASSWORD, DEMO_TOTP_SECRET)
     assert status == 302
     status, headers, _ = client.get(headers["Location"])
     assert headers["Location"] == landing
@@ -47,7 +47,7 @@ def test_each_demo_user_lands_on_their_tenants_home(live_platform, email, landin
 
 def test_the_worker_runs_a_job_the_page_asked_for(live_platform):
     client = Browserless(live_platform.url)
-    client.post_form("/login", "/login", {"email": "coordinator@scope-delft.example.org", "password": DEMO_PASSWORD})
+    client.sign_in("coordinator@scope-delft.example.org", DEMO_PASSWORD)
     status, headers, _ = client.post_form("/t/scope-delft/audit/", "/t/scope-delft/audit/export", {})
     assert status == 302
     job = headers["Location"]
@@ -67,7 +67,7 @@ def test_the_worker_runs_a_job_the_page_asked_for(live_platform):
 
 def test_another_cooperatives_urls_are_404_on_the_live_server(live_platform):
     client = Browserless(live_platform.url)
-    client.post_form("/login", "/login", {"email": "coordinator@scope-delft.example.org", "password": DEMO_PASSWORD})
+    client.sign_in("coordinator@scope-delft.example.org", DEMO_PASSWORD)
     for path in ("/t/de-vrije-uitloop-breda/", "/t/de-vrije-uitloop-breda/audit/", "/t/koepel/admin/tenants"):
         status, _, page = client.get(path)
         assert status == 404, path
@@ -91,8 +91,7 @@ def test_embedded_servers_from_nothing_then_a_restart_reuses_the_data(tmp_path):
     try:
         assert "Loading the demo federation" not in second.output
         client = Browserless(second.url)
-        status, _, _ = client.post_form("/login", "/login",
-                                        {"email": "coordinator@scope-delft.example.org", "password": DEMO_PASSWORD})
+        status, _, _ = client.sign_in("coordinator@scope-delft.example.org", DEMO_PASSWORD)
         assert status == 302
     finally:
         assert second.stop() == 0, second.output[-3000:]

@@ -220,7 +220,7 @@ def test_create_umbrella_admin_with_a_short_password_creates_nothing(migrated, s
         cli_env,
     )
     output = failed_cleanly(result)
-    assert "password shorter than 8 characters" in output
+    assert "Use at least 10 characters." in output
     # Not even the umbrella tenant the command makes first when there is none.
     assert counts(servers) == {"tenants": 0, "users": 0, "memberships": 0, "audit_events": 0}
 
