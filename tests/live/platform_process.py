@@ -28,6 +28,7 @@ class RunningPlatform:
     def __init__(self, env: dict[str, str], instance: Path, startup_timeout: float = 120):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.instance = instance
         self.lines: list[str] = []
         base = {k: v for k, v in os.environ.items()
                 if k not in ("DATABASE_URL", "REDIS_URL", "APP_DATABASE_URL", "UMBRELLA_DATABASE_URL", "SECRET_KEY")}
@@ -113,3 +114,23 @@ class Browserless:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def mail_link(instance: Path, to: str, path_part: str, timeout: float = 30) -> str:
+    """The link containing `path_part` in the newest mail to `to` that has one; waits for
+    the worker to deliver it (without MAIL_URL mails are .eml files in instance/mail)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted((instance / "mail").glob("*.eml"), reverse=True):
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            if message["To"] != to:
+                continue
+            text = message.get_body(("plain",)).get_content()
+            found = re.search(r"https?://\S*" + re.escape(path_part) + r"\S*", text)
+            if found:
+                return found.group(0)
+        time.sleep(0.3)
+    raise AssertionError(f"no mail to {to} with a {path_part} link")
