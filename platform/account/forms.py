@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, Length
 EMAIL_VALIDATORS = [
     DataRequired(_l("Enter your email address.")),
     Email(_l("Enter a valid email address.")),
-    Length(max=254, message=_l("An email address has at most 254 characters.")),
+    Length(max=254, message=_l("An email address can have at most 254 characters.")),
 ]
 
 
@@ -34,7 +34,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=200, message=_l("A name has at most 200 characters."))],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200, message=_l("A name can have at most 200 characters."))],
     )
     language = SelectField(
         _l("Language"), choices=[("nl", "Nederlands"), ("en", "English")],

@@ -67,7 +67,7 @@ def _problems(password: str | None, email: str | None) -> list[str]:
         problems.append(_("Use at most %(max)d characters.", max=MAX_LENGTH))
     lowered = password.lower()
     if lowered.strip() in common_passwords() or len(set(lowered)) <= 2 and length >= 1:
-        problems.append(_("This password is one of the most used ones. Choose another."))
+        problems.append(_("This password is one of the most commonly used. Choose another one."))
     email = (email or "").strip().lower()
     local = email.partition("@")[0]
     if email and (email in lowered or (len(local) >= 4 and local in lowered)):

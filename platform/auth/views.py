@@ -131,7 +131,7 @@ def _pending_user() -> User | None:
 def two_factor():
     user = _pending_user()
     if user is None:
-        flash(_("Sign in again: the time for the code has passed."), "info")
+        flash(_("Sign in again: the time to enter the code has run out."), "info")
         return redirect(url_for("auth.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():

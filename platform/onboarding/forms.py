@@ -120,9 +120,9 @@ class OnboardingForm(FlaskForm):
     def validate_other_municipalities(self, field):
         names = split_names(field.data)
         if any(len(n) > 100 for n in names):
-            raise ValidationError(_l("A municipality's name has at most 100 characters."))
+            raise ValidationError(_l("A municipality's name can have at most 100 characters."))
         if len(names) > 30:
-            raise ValidationError(_l("Name at most 30 municipalities."))
+            raise ValidationError(_l("List at most 30 municipalities."))
 
     def validate_email(self, field):
         from koepel.platform.auth import User

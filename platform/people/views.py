@@ -134,7 +134,7 @@ def reset_two_factor(user_id: int):
         abort(404)
     reset(user_id, actor_id=current_user.id, tenant_id=g.tenant.id)
     db.session.commit()
-    flash(_("Two-factor sign-in of %(name)s has been reset. They set it up again at their next sign-in.",
+    flash(_("Two-factor sign-in of %(name)s has been reset. They will set it up again the next time they sign in.",
             name=who.name), "info")
     return redirect(url_for("people.index"))
 

@@ -69,7 +69,7 @@ def test_changing_the_password_needs_the_current_one_and_the_rules(app, outbox):
     wrong = client.post("/account/password", data={"current_password": "not it at all", "new_password": "a fine new passphrase"})
     assert wrong.status_code == 400 and "Your current password is not correct." in wrong.get_data(as_text=True)
     weak = client.post("/account/password", data={"current_password": person.password, "new_password": "password123"})
-    assert weak.status_code == 400 and "one of the most used" in weak.get_data(as_text=True)
+    assert weak.status_code == 400 and "one of the most commonly used" in weak.get_data(as_text=True)
     missing = client.post("/account/password", data={})
     assert missing.status_code == 400
     assert load_user(app, person.id).password_changed_at is None

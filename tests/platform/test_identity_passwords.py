@@ -30,7 +30,7 @@ def test_the_shipped_list_is_large_and_has_the_usual_suspects():
 @pytest.mark.usefixtures("ctx")
 @pytest.mark.parametrize("password", ["wachtwoord123", "Password2024", "WELKOM2025", "qwertyuiop", "1234567890", "aaaaaaaaaaaa"])
 def test_common_passwords_are_refused(password):
-    assert password_problems(password, "p@example.org") == ["This password is one of the most used ones. Choose another."]
+    assert password_problems(password, "p@example.org") == ["This password is one of the most commonly used. Choose another one."]
 
 
 @pytest.mark.usefixtures("ctx")
