@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from koepel.platform.http.forms import options
+
 EMAIL_VALIDATORS = [
     DataRequired(_l("Enter your email address.")),
     Email(_l("Enter a valid email address.")),
@@ -37,7 +39,7 @@ class ProfileForm(FlaskForm):
         validators=[DataRequired(_l("Enter your name.")), Length(max=200, message=_l("A name can have at most 200 characters."))],
     )
     language = SelectField(
-        _l("Language"), choices=[("nl", "Nederlands"), ("en", "English")],
+        _l("Language"), choices=options([("nl", "Nederlands"), ("en", "English")]),
         validate_choice=True,
     )
 

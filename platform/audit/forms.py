@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
+from koepel.platform.http.forms import options
+
 from .queries import AuditFilter
 
 
@@ -22,8 +24,8 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, formdata, *, people, actions, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.person.choices = [("", _l("Everyone"))] + [(str(i), name) for i, name in people]
-        self.action.choices = [("", _l("All actions"))] + [(a, a) for a in actions]
+        self.person.choices = options([("", _l("Everyone"))] + [(str(i), name) for i, name in people])
+        self.action.choices = options([("", _l("All actions"))] + [(a, a) for a in actions])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -56,7 +58,7 @@ class FederationAuditForm(FlaskForm):
 
     def __init__(self, formdata, *, tenants, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.tenant.choices = [("", _l("All organisations"))] + [(str(t.id), t.name) for t in tenants]
+        self.tenant.choices = options([("", _l("All organisations"))] + [(str(t.id), t.name) for t in tenants])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -15,6 +15,7 @@ from stdnum.nl import btw, postcode
 from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from koepel.platform.http.forms import options
 from koepel.platform.people.forms import MultiCheckboxField, new_password_problems
 
 LEGAL_FORM_CHOICES = [
@@ -71,7 +72,7 @@ class OnboardingForm(FlaskForm):
     # 1. the cooperative
     name = StringField(_l("Name of the cooperative"), validators=[
         DataRequired(_l("Enter the name of the cooperative.")), Length(min=2, max=200, message=_l("Use 2 to 200 characters."))])
-    legal_form = SelectField(_l("Legal form"), choices=LEGAL_FORM_CHOICES,
+    legal_form = SelectField(_l("Legal form"), choices=options(LEGAL_FORM_CHOICES),
                              validators=[DataRequired(_l("Choose the legal form."))])
     kvk_number = StringField(_l("KvK number"), validators=[DataRequired(_l("Enter the KvK number."))])
     vat_number = StringField(_l("VAT number (btw-id)"), validators=[DataRequired(_l("Enter the VAT number (btw-id)."))])
@@ -99,7 +100,7 @@ class OnboardingForm(FlaskForm):
 
     def __init__(self, municipalities, *args, signed_in: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.municipality_ids.choices = [(m.id, m.name) for m in municipalities]
+        self.municipality_ids.choices = options((m.id, m.name) for m in municipalities)
         self.signed_in = signed_in
         if signed_in:
             for name in self.ACCOUNT_FIELDS:

@@ -6,6 +6,8 @@ from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from koepel.platform.http.forms import options
+
 ROLE_LABELS = {
     "umbrella_admin": _l("Platform administrator"), "umbrella_staff": _l("Umbrella staff"),
     "coordinator": _l("Coordinator"), "treasurer": _l("Treasurer"), "coach": _l("Coach"),
@@ -15,8 +17,8 @@ ROLE_LABELS = {
 }
 
 
-def role_choices(roles) -> list[tuple[str, str]]:
-    return [(role, ROLE_LABELS[role]) for role in roles]
+def role_choices(roles) -> list:
+    return options((role, ROLE_LABELS[role]) for role in roles)
 
 
 def new_password_problems(password: str | None, email: str | None) -> list[str]:

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from koepel.platform.http.forms import options
 from koepel.platform.people.forms import ROLE_LABELS
 from koepel.platform.tenancy.models import ROLES_BY_KIND, TENANT_KINDS, TENANT_STATUSES
 from koepel.platform.tenancy.operations import SUPPORT_MINUTES
@@ -26,20 +27,20 @@ class TenantFilterForm(FlaskForm):
 
     q = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Type"), validators=[Optional()],
-                       choices=[("", _l("All types"))] + [(k, KIND_LABELS[k]) for k in TENANT_KINDS])
+                       choices=options([("", _l("All types"))] + [(k, KIND_LABELS[k]) for k in TENANT_KINDS]))
     status = SelectField(_l("Status"), validators=[Optional()],
-                         choices=[("", _l("All statuses"))] + [(s, STATUS_LABELS[s]) for s in TENANT_STATUSES])
+                         choices=options([("", _l("All statuses"))] + [(s, STATUS_LABELS[s]) for s in TENANT_STATUSES]))
     municipality = SelectField(_l("Works with municipality"), validators=[Optional()])
 
     def __init__(self, formdata, *, municipalities, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.municipality.choices = [("", _l("Any municipality"))] + [(str(m.id), m.name) for m in municipalities]
+        self.municipality.choices = options([("", _l("Any municipality"))] + [(str(m.id), m.name) for m in municipalities])
 
 
 class NewTenantForm(FlaskForm):
     """Umbrella staff create a municipality or employer cooperative and invite its first person."""
 
-    kind = SelectField(_l("Type"), choices=[(k, KIND_LABELS[k]) for k in CREATABLE_KINDS],
+    kind = SelectField(_l("Type"), choices=options((k, KIND_LABELS[k]) for k in CREATABLE_KINDS),
                        validators=[DataRequired(_l("Choose a type."))])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
                                                Length(min=2, max=200, message=_l("Use 2 to 200 characters."))])
@@ -49,7 +50,7 @@ class NewTenantForm(FlaskForm):
     email = EmailField(_l("Email address of the first person"), validators=[
         DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address.")), Length(max=254)])
     role = SelectField(_l("Role of the first person"),
-                       choices=[(r, ROLE_LABELS[r]) for r in sorted({r for k in CREATABLE_KINDS for r in ROLES_BY_KIND[k]})],
+                       choices=options((r, ROLE_LABELS[r]) for r in sorted({r for k in CREATABLE_KINDS for r in ROLES_BY_KIND[k]})),
                        validators=[DataRequired(_l("Choose a role."))])
 
     def validate_role(self, field):
@@ -68,13 +69,13 @@ class ReasonForm(FlaskForm):
 
 
 class DecisionForm(ReasonForm):
-    decision = SelectField(_l("Decision"), choices=[("approved", _l("Approve")), ("rejected", _l("Reject"))],
+    decision = SelectField(_l("Decision"), choices=options([("approved", _l("Approve")), ("rejected", _l("Reject"))]),
                            validators=[DataRequired(_l("Choose a decision."))])
 
 
 class StatusForm(ReasonForm):
-    action = SelectField(_l("Change"), choices=[("suspended", _l("Suspend")), ("reactivated", _l("Reactivate")),
-                                                ("archived", _l("Archive")), ("approved", _l("Approve"))],
+    action = SelectField(_l("Change"), choices=options([("suspended", _l("Suspend")), ("reactivated", _l("Reactivate")),
+                                                        ("archived", _l("Archive")), ("approved", _l("Approve"))]),
                          validators=[DataRequired(_l("Choose a change."))])
 
 
@@ -83,7 +84,7 @@ class SupportForm(FlaskForm):
         DataRequired(_l("Describe why you need access.")),
         Length(min=5, max=300, message=_l("Describe the reason in 5 to 300 characters."))])
     minutes = SelectField(_l("Duration"), coerce=int, default=60,
-                          choices=[(m, _l("%(num)d minutes", num=m)) for m in SUPPORT_MINUTES])
+                          choices=options((m, _l("%(num)d minutes", num=m)) for m in SUPPORT_MINUTES))
 
 
 class AdminInviteForm(FlaskForm):
@@ -93,4 +94,4 @@ class AdminInviteForm(FlaskForm):
 
     def __init__(self, roles, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r, ROLE_LABELS[r]) for r in roles]
+        self.role.choices = options((r, ROLE_LABELS[r]) for r in roles)
