@@ -356,7 +356,7 @@ def csrf_token(html: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_role_dsn(database_url):
+def app_role_dsn(database_url, _session_app):
     """A libpq DSN that connects to the test database as the app role."""
     from koepel.platform.config import APP_ROLE, role_url
 
@@ -364,7 +364,7 @@ def app_role_dsn(database_url):
 
 
 @pytest.fixture(scope="session")
-def admin_dsn(database_url):
+def admin_dsn(database_url, _session_app):
     return database_url.replace("+psycopg", "")
 
 

@@ -18,8 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
 from koepel.platform.auth.models import User
 from koepel.platform.auth.operations import (
@@ -48,7 +46,7 @@ from koepel.platform.auth.two_factor import (
 )
 from koepel.platform.db import db
 from koepel.platform.http.security import email_key, limiter
-from koepel.platform.jobs import redis_connection
+from koepel.platform.jobs import job_progress
 
 from .forms import (
     ChangePasswordForm,
@@ -327,17 +325,9 @@ def _own_export(export_id: int) -> DataExport:
 
 
 def _export_status(export: DataExport) -> dict:
-    progress = {"done": 0, "total": 0, "percent": 0, "message": ""}
-    if export.status == "finished":
-        progress = {"done": 1, "total": 1, "percent": 100, "message": ""}
-    else:
-        try:
-            meta = Job.fetch(export.rq_job_id, connection=redis_connection()).get_meta(refresh=True)
-            progress = meta.get("progress", progress)
-        except NoSuchJobError:
-            pass
     return {
-        "id": export.id, "status": export.status, "progress": progress,
+        "id": export.id, "status": export.status,
+        "progress": job_progress(export.rq_job_id, export.status == "finished"),
         "error": _("The export could not be made. Try again later.") if export.status == "failed" else None,
         "has_download": export.status == "finished" and bool(export.file),
     }

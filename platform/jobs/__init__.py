@@ -2,7 +2,7 @@
 
 from .models import JOB_STATUSES, JobRun
 from .operations import do_enqueue, enqueue_after_commit
-from .queue import queue, redis_connection
+from .queue import job_progress, queue, redis_connection
 from .registry import JOB_KINDS, tenant_job
 from .runner import JobContext
 
@@ -13,6 +13,7 @@ __all__ = [
     "JobRun",
     "do_enqueue",
     "enqueue_after_commit",
+    "job_progress",
     "queue",
     "redis_connection",
     "tenant_job",

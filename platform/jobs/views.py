@@ -3,15 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, send_file
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
 from koepel.platform.auth import requires
 from koepel.platform.db import db
 from koepel.platform.tenancy.request import TENANT_PREFIX
 
 from .models import JobRun
-from .queue import redis_connection
+from .queue import job_progress
 from .registry import JOB_KINDS
 
 bp = Blueprint("jobs", __name__, url_prefix=f"{TENANT_PREFIX}/jobs", template_folder="templates")
@@ -26,20 +24,11 @@ def _job_run_or_404(job_id: int) -> JobRun:
 
 
 def _status(job_run: JobRun) -> dict:
-    progress = {"done": 0, "total": 0, "percent": 0, "message": ""}
-    if job_run.status == "finished":
-        progress = {"done": 1, "total": 1, "percent": 100, "message": ""}
-    else:
-        try:
-            meta = Job.fetch(job_run.rq_job_id, connection=redis_connection()).get_meta(refresh=True)
-            progress = meta.get("progress", progress)
-        except NoSuchJobError:
-            pass
     return {
         "id": job_run.id,
         "kind": job_run.kind,
         "status": job_run.status,
-        "progress": progress,
+        "progress": job_progress(job_run.rq_job_id, job_run.status == "finished"),
         "error": job_run.error if job_run.status == "failed" else None,
         "has_download": bool(job_run.result.get("file")) and job_run.status == "finished",
     }
