@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from koepel.platform.audit import record
@@ -121,6 +122,14 @@ def _last_coordinator_of(user_id: int) -> list[str]:
     return names
 
 
+# Why a confirmation was refused, for the person who tried (ErasureError.reason).
+ERASURE_MESSAGES = {
+    "not_pending": lambda: _("This request is no longer open."),
+    "own_request": lambda: _("You cannot confirm your own request; another member of staff must."),
+    "last_coordinator": lambda: _("This person is the last coordinator of an organisation. Appoint another coordinator first."),
+}
+
+
 def do_confirm_erasure(request_id: int, *, actor_id: int) -> User:
     """Erase the person of a pending request. The caller checks that the actor may
     (umbrella staff, or a coordinator of one of the person's tenants) and commits."""
@@ -165,6 +174,17 @@ def do_confirm_erasure(request_id: int, *, actor_id: int) -> User:
     db.session.flush()
     log.info("person erased", extra={"user_id": user.id, "actor_id": actor_id})
     return user
+
+
+def pending_erasures(user_ids: list[int]) -> set[int]:
+    """Which of these people have asked to be erased and wait for a confirmation."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(
+        select(ErasureRequest.user_id).where(
+            ErasureRequest.status == "pending", ErasureRequest.user_id.in_(user_ids)
+        )
+    ))
 
 
 def pending_erasure_requests() -> list[tuple[ErasureRequest, User]]:

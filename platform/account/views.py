@@ -58,6 +58,7 @@ from .forms import (
 )
 from .models import DataExport, ErasureRequest
 from .operations import (
+    ERASURE_MESSAGES,
     ErasureError,
     do_cancel_erasure,
     do_confirm_erasure,
@@ -69,10 +70,7 @@ from .operations import (
     pending_erasure_requests,
 )
 
-bp = Blueprint(
-    "account", __name__, url_prefix="/account", template_folder="templates",
-    static_folder="static", static_url_path="/static",
-)
+bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 SETUP_SECRET = "two_factor_setup"
 IP_LIMITS = "10 per minute"
@@ -409,11 +407,6 @@ def erasure_requests():
     return render_template("account/erasure_requests.html", requests=pending_erasure_requests())
 
 
-ERASURE_MESSAGES = {
-    "not_pending": lambda: _("This request is no longer open."),
-    "own_request": lambda: _("You cannot confirm your own request; another member of staff must."),
-    "last_coordinator": lambda: _("This person is the last coordinator of an organisation. Appoint another coordinator first."),
-}
 
 
 @bp.post("/erasure-requests/<int:request_id>/confirm")

@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "people.invite": TENANT_ADMINS,
     "people.change_roles": TENANT_ADMINS,
     "people.reset_two_factor": TENANT_ADMINS,
+    "people.confirm_erasure": TENANT_ADMINS,
     # The tenant's audit log: the people who answer for the tenant.
     "audit.view": UMBRELLA_STAFF | {"coordinator", "policy_advisor", SUPPORT_ROLE},
     "audit.export": UMBRELLA_STAFF | {"coordinator", "policy_advisor"},
@@ -41,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "umbrella.tenants.manage": frozenset({"umbrella_admin"}),
     "umbrella.invite": UMBRELLA_STAFF,
     "umbrella.support_access": UMBRELLA_STAFF,
+    "umbrella.reset_two_factor": UMBRELLA_STAFF,
     "umbrella.jobs": UMBRELLA_STAFF,
     "onboarding.review": UMBRELLA_STAFF,
     "audit.federation": UMBRELLA_STAFF,

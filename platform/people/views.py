@@ -11,8 +11,16 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from koepel.platform.account.operations import (
+    ERASURE_MESSAGES,
+    ErasureError,
+    do_confirm_erasure,
+    pending_erasure,
+    pending_erasures,
+)
 from koepel.platform.auth import User, requires
 from koepel.platform.auth.permissions import public
+from koepel.platform.auth.two_factor import do_reset_two_factor
 from koepel.platform.db import db
 from koepel.platform.tenancy.operations import LastKeyRole, TenancyError, do_set_roles, key_role
 from koepel.platform.tenancy.request import TENANT_PREFIX
@@ -42,16 +50,8 @@ def _page(invite_form=None, status=200, roles_errors=None):
         tenant_roles=tenant.roles,
         key_role=key_role(tenant),
         roles_errors=roles_errors or {},
-        reset_available=_reset_two_factor() is not None,
+        erasure_pending=pending_erasures([p.id for p in people()]),
     ), status
-
-
-def _reset_two_factor():
-    try:
-        from koepel.platform.auth.two_factor import do_reset_two_factor
-    except ImportError:  # pragma: no cover - the identity package provides it
-        return None
-    return do_reset_two_factor
 
 
 @bp.get(f"{PEOPLE}/")
@@ -129,13 +129,31 @@ def revoke(invitation_id: int):
 @requires("people.reset_two_factor")
 def reset_two_factor(user_id: int):
     who = person(user_id)
-    reset = _reset_two_factor()
-    if who is None or reset is None:
+    if who is None:
         abort(404)
-    reset(user_id, actor_id=current_user.id, tenant_id=g.tenant.id)
+    do_reset_two_factor(user_id, actor_id=current_user.id, tenant_id=g.tenant.id)
     db.session.commit()
     flash(_("Two-factor sign-in of %(name)s has been reset. They will set it up again the next time they sign in.",
             name=who.name), "info")
+    return redirect(url_for("people.index"))
+
+
+@bp.post(f"{PEOPLE}/<int:user_id>/erasure/confirm")
+@requires("people.confirm_erasure")
+def confirm_erasure(user_id: int):
+    """A person of this organisation asked to be erased; one who answers for it confirms."""
+    who = person(user_id)
+    request_ = pending_erasure(user_id) if who is not None else None
+    if request_ is None:
+        abort(404)
+    try:
+        do_confirm_erasure(request_.id, actor_id=current_user.id)
+    except ErasureError as error:
+        db.session.rollback()
+        flash(ERASURE_MESSAGES[error.reason](), "error")
+        return redirect(url_for("people.index"))
+    db.session.commit()
+    flash(_("The person has been erased."), "info")
     return redirect(url_for("people.index"))
 
 

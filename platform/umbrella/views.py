@@ -16,10 +16,11 @@ from sqlalchemy import select
 from koepel.platform.audit.forms import FederationAuditForm
 from koepel.platform.audit.queries import page_of_events
 from koepel.platform.auth import User, requires
+from koepel.platform.auth.two_factor import do_reset_two_factor
 from koepel.platform.db import db
 from koepel.platform.jobs import do_enqueue
 from koepel.platform.people.operations import InvitationError, do_invite
-from koepel.platform.tenancy import Tenant, umbrella_scope
+from koepel.platform.tenancy import Membership, Tenant, tenant_context, umbrella_scope
 from koepel.platform.tenancy.operations import (
     TenancyError,
     do_change_status,
@@ -125,6 +126,22 @@ def _detail_page(tenant: Tenant, status=200, **forms):
 @requires("umbrella.tenants")
 def tenant(tenant_id: int):
     return _detail_page(_target(tenant_id))
+
+
+@bp.post("/tenants/<int:tenant_id>/people/<int:user_id>/two-factor/reset")
+@requires("umbrella.reset_two_factor")
+def reset_two_factor(tenant_id: int, user_id: int):
+    """A person of any organisation lost their phone: umbrella staff reset it, on record
+    in that organisation's audit log."""
+    target = _target(tenant_id)
+    with tenant_context(target.id, current_user.id):
+        holds_a_role = db.session.scalar(select(Membership.id).where(Membership.user_id == user_id).limit(1))
+    if holds_a_role is None:
+        abort(404)
+    do_reset_two_factor(user_id, actor_id=current_user.id, tenant_id=target.id)
+    db.session.commit()
+    flash(_("Two-factor sign-in has been reset; the person sets it up again at the next sign-in."), "info")
+    return redirect(url_for("umbrella.tenant", tenant_id=target.id))
 
 
 @bp.post("/tenants/<int:tenant_id>/status")

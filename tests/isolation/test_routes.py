@@ -30,11 +30,12 @@ EXEMPT: dict[str, str] = {
     "umbrella.open_support": "umbrella administration of another tenant (see above)",
     "umbrella.close_support": "umbrella administration of another tenant (see above)",
     "umbrella.decide": "umbrella administration of another tenant (see above)",
+    "umbrella.reset_two_factor": "umbrella administration of another tenant (see above); a person of "
+                                 "another tenant: tests/platform/test_org_erasure_and_reset.py",
     # A person's own account (no tenant). The mailed links are public: the signed, hashed,
     # single-use token is the credential; tampered, expired and used links:
     # tests/platform/test_identity_links.py. Exports belong to one person, checked against
     # the signed-in person (someone else's is a 404): tests/platform/test_identity_account.py.
-    "account.static": "the account pages' stylesheet; names neither a tenant nor an object",
     "account.verify": "public email-verification link; the token is the credential (see above)",
     "account.reset": "public password-reset link; the token is the credential (see above)",
     "account.export_show": "the signed-in person's own data export; another person's is a 404 (see above)",

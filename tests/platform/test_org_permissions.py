@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from koepel.platform.account.operations import do_request_erasure
+from koepel.platform.auth import User
 from koepel.platform.auth.permissions import PERMISSIONS, SUPPORT_ROLE
 from koepel.platform.db import db, utcnow
 from koepel.platform.jobs import JobRun
@@ -63,6 +65,10 @@ def test_support_access_never_reaches_a_changing_permission(app):
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule.rule
 
 
+# Endpoints whose allowed use changes or removes the person acted on: a person per role.
+OWN_TARGET = ("people.change_roles", "people.confirm_erasure")
+
+
 def _objects(baseline, kind: str) -> dict:
     """An object of the tenant itself for each URL parameter."""
     now = utcnow()
@@ -104,9 +110,14 @@ def test_the_role_route_matrix(app, baseline, kind):
         # Each role acts on a person of its own: an allowed role change must not make
         # the person disappear for the next role's requests.
         # (The role change gets a person of its own too: it may remove every role.)
+        # So does a confirmed erasure, and its person must have asked for it.
         targets = {(role, endpoint): person_with_role(
                        tenant.id, ROLES_BY_KIND[kind][-1], f"matrix-{kind}-{role}-{endpoint}@test.example.org")
-                   for role in ROLES_BY_KIND[kind] for endpoint in ("people.change_roles", "other")}
+                   for role in ROLES_BY_KIND[kind] for endpoint in OWN_TARGET + ("other",)}
+        for (_role, endpoint), target in targets.items():
+            if endpoint == "people.confirm_erasure":
+                do_request_erasure(db.session.get(User, target.id))
+        db.session.commit()
     rules = [r for r in tenant_rules(app)
              if kind in KINDS_BY_BLUEPRINT.get(r.endpoint.partition(".")[0], (kind,))]
     wrong = []
@@ -117,8 +128,10 @@ def test_the_role_route_matrix(app, baseline, kind):
             permission = app.view_functions[rule.endpoint].permission
             allowed = role in PERMISSIONS[permission]
             with app.test_request_context():
-                target = targets[(role, rule.endpoint if rule.endpoint == "people.change_roles" else "other")]
+                target = targets[(role, rule.endpoint if rule.endpoint in OWN_TARGET else "other")]
                 values = {**objects, "user_id": target.id}
+                if rule.endpoint == "umbrella.reset_two_factor":
+                    values["user_id"] = baseline.member_a.id  # a person of the tenant in tenant_id
                 url = app.url_for(rule.endpoint, **{TENANT_ARG: tenant.slug},
                                   **{a: values[a] for a in rule.arguments - {TENANT_ARG}})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
