@@ -20,7 +20,6 @@ from sqlalchemy import delete, func, select
 from koepel.platform.audit import record
 from koepel.platform.auth.models import AccountToken, RecoveryCode, User
 from koepel.platform.auth.passwords import hash_password
-from koepel.platform.auth.permissions import UMBRELLA_STAFF
 from koepel.platform.db import db, utcnow
 from koepel.platform.jobs import enqueue_after_commit
 from koepel.platform.mail import send_mail
@@ -51,13 +50,6 @@ def own_memberships(user_id: int) -> list[tuple[Tenant, Membership]]:
             .execution_options(**{OWN_MEMBERSHIPS: True})
         ).all()
     return [(t, m) for t, m in rows]
-
-
-def is_umbrella_staff(user_id: int) -> bool:
-    return any(t.kind == "umbrella" and m.role in UMBRELLA_STAFF for t, m in own_memberships(user_id))
-
-
-# --- download my data ---------------------------------------------------------------------
 
 
 def exports_folder(user_id: int) -> Path:

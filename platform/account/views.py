@@ -56,18 +56,13 @@ from .forms import (
     ProfileForm,
     ResetPasswordForm,
 )
-from .models import DataExport, ErasureRequest
+from .models import DataExport
 from .operations import (
-    ERASURE_MESSAGES,
-    ErasureError,
     do_cancel_erasure,
-    do_confirm_erasure,
     do_request_erasure,
     do_request_export,
     exports_folder,
-    is_umbrella_staff,
     pending_erasure,
-    pending_erasure_requests,
 )
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
@@ -176,7 +171,7 @@ def _index(status=200, **forms):
     return render_template(
         "account/index.html", tenants=my_tenants(), exports=exports,
         erasure=pending_erasure(current_user.id), two_factor_required=two_factor_required(current_user.id),
-        umbrella_staff=is_umbrella_staff(current_user.id), **forms,
+        **forms,
     ), status
 
 
@@ -393,50 +388,6 @@ def erasure_cancel():
         db.session.commit()
         flash(_("Your request to be erased has been withdrawn."), "info")
     return redirect(url_for("account.index"))
-
-
-def _require_umbrella_staff() -> None:
-    if not is_umbrella_staff(current_user.id):
-        abort(404)
-
-
-@bp.get("/erasure-requests")
-@login_required
-def erasure_requests():
-    _require_umbrella_staff()
-    return render_template("account/erasure_requests.html", requests=pending_erasure_requests())
-
-
-
-
-@bp.post("/erasure-requests/<int:request_id>/confirm")
-@login_required
-def erasure_confirm(request_id: int):
-    _require_umbrella_staff()
-    if db.session.get(ErasureRequest, request_id) is None:
-        abort(404)
-    try:
-        do_confirm_erasure(request_id, actor_id=current_user.id)
-    except ErasureError as error:
-        db.session.rollback()
-        flash(ERASURE_MESSAGES[error.reason](), "error")
-        return redirect(url_for("account.erasure_requests"))
-    db.session.commit()
-    flash(_("The person has been erased."), "info")
-    return redirect(url_for("account.erasure_requests"))
-
-
-@bp.post("/erasure-requests/<int:request_id>/reject")
-@login_required
-def erasure_reject(request_id: int):
-    _require_umbrella_staff()
-    if db.session.get(ErasureRequest, request_id) is None:
-        abort(404)
-    try:
-        do_cancel_erasure(request_id, actor_id=current_user.id)
-    except ErasureError as error:
-        flash(ERASURE_MESSAGES[error.reason](), "error")
-        return redirect(url_for("account.erasure_requests"))
     db.session.commit()
     flash(_("The request has been rejected."), "info")
     return redirect(url_for("account.erasure_requests"))

@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "umbrella.invite": UMBRELLA_STAFF,
     "umbrella.support_access": UMBRELLA_STAFF,
     "umbrella.reset_two_factor": UMBRELLA_STAFF,
+    "umbrella.erasure": UMBRELLA_STAFF,
     "umbrella.jobs": UMBRELLA_STAFF,
     "onboarding.review": UMBRELLA_STAFF,
     "audit.federation": UMBRELLA_STAFF,

@@ -13,6 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from koepel.platform.account.models import ErasureRequest
+from koepel.platform.account.operations import (
+    ERASURE_MESSAGES,
+    ErasureError,
+    do_cancel_erasure,
+    do_confirm_erasure,
+    pending_erasure_requests,
+)
 from koepel.platform.audit.forms import FederationAuditForm
 from koepel.platform.audit.queries import page_of_events
 from koepel.platform.auth import User, requires
@@ -300,6 +308,46 @@ def audit_export():
     run = do_enqueue("audit.export_federation_csv", form.filters().to_args(), form.reason.data.strip())
     db.session.commit()
     return redirect(url_for("jobs.show", job_id=run.id))
+
+
+# --- erasure requests ------------------------------------------------------------------------
+
+
+@bp.get("/erasure-requests")
+@requires("umbrella.erasure")
+def erasure_requests():
+    return render_template("umbrella/erasure_requests.html", requests=pending_erasure_requests())
+
+
+@bp.post("/erasure-requests/<int:request_id>/confirm")
+@requires("umbrella.erasure")
+def erasure_confirm(request_id: int):
+    if db.session.get(ErasureRequest, request_id) is None:
+        abort(404)
+    try:
+        do_confirm_erasure(request_id, actor_id=current_user.id)
+    except ErasureError as error:
+        db.session.rollback()
+        flash(ERASURE_MESSAGES[error.reason](), "error")
+        return redirect(url_for("umbrella.erasure_requests"))
+    db.session.commit()
+    flash(_("The person has been erased."), "info")
+    return redirect(url_for("umbrella.erasure_requests"))
+
+
+@bp.post("/erasure-requests/<int:request_id>/reject")
+@requires("umbrella.erasure")
+def erasure_reject(request_id: int):
+    if db.session.get(ErasureRequest, request_id) is None:
+        abort(404)
+    try:
+        do_cancel_erasure(request_id, actor_id=current_user.id)
+    except ErasureError as error:
+        flash(ERASURE_MESSAGES[error.reason](), "error")
+        return redirect(url_for("umbrella.erasure_requests"))
+    db.session.commit()
+    flash(_("The request has been rejected."), "info")
+    return redirect(url_for("umbrella.erasure_requests"))
 
 
 @bp.get("/jobs/failed")

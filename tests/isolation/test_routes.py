@@ -41,9 +41,9 @@ EXEMPT: dict[str, str] = {
     "account.export_show": "the signed-in person's own data export; another person's is a 404 (see above)",
     "account.export_status": "the signed-in person's own data export; another person's is a 404 (see above)",
     "account.export_download": "the signed-in person's own data export; another person's is a 404 (see above)",
-    "account.erasure_confirm": "umbrella staff confirm a person's erasure request (account-wide, not a tenant's); "
-                               "tests/platform/test_identity_account.py",
-    "account.erasure_reject": "umbrella staff reject a person's erasure request (see above)",
+    "umbrella.erasure_confirm": "umbrella staff confirm a person's erasure request (account-wide, not a tenant's "
+                                "object); tests/platform/test_identity_account.py",
+    "umbrella.erasure_reject": "umbrella staff reject a person's erasure request (see above)",
 }
 
 # URL parameter -> (tenant A's object, tenant B's object)

@@ -182,13 +182,13 @@ def test_erasure_is_asked_then_confirmed_by_umbrella_staff(app, baseline, outbox
         assert request.status == "pending"
 
     # Not staff: no such page.
-    assert client.get("/account/erasure-requests").status_code == 404
-    assert client.post(f"/account/erasure-requests/{request.id}/confirm").status_code == 404
+    assert client.get(f"/t/{baseline.umbrella.slug}/admin/erasure-requests").status_code == 404
+    assert client.post(f"/t/{baseline.umbrella.slug}/admin/erasure-requests/{request.id}/confirm").status_code == 404
 
     staff_client = signed_in(app, staff)
-    page = staff_client.get("/account/erasure-requests").get_data(as_text=True)
+    page = staff_client.get(f"/t/{baseline.umbrella.slug}/admin/erasure-requests").get_data(as_text=True)
     assert person.email in page
-    assert staff_client.post(f"/account/erasure-requests/{request.id}/confirm").status_code == 302
+    assert staff_client.post(f"/t/{baseline.umbrella.slug}/admin/erasure-requests/{request.id}/confirm").status_code == 302
 
     user = load_user(app, person.id)
     assert user.name == f"Verwijderde persoon #{person.id}"
@@ -221,7 +221,7 @@ def test_staff_cannot_confirm_their_own_erasure_and_a_request_can_be_withdrawn(a
     client.post("/account/erasure", data={"erasure-current_password": staff.password})
     with app.app_context():
         request_id = db.session.scalar(select(ErasureRequest.id).where(ErasureRequest.user_id == staff.id))
-    client.post(f"/account/erasure-requests/{request_id}/confirm")
+    client.post(f"/t/{baseline.umbrella.slug}/admin/erasure-requests/{request_id}/confirm")
     assert load_user(app, staff.id).is_active
     assert client.post("/account/erasure/cancel").status_code == 302
     with app.app_context():
@@ -240,7 +240,7 @@ def test_the_last_coordinator_is_not_erased(app, baseline):
     signed_in(app, person).post("/account/erasure", data={"erasure-current_password": person.password})
     with app.app_context():
         request_id = db.session.scalar(select(ErasureRequest.id).where(ErasureRequest.user_id == person.id))
-    page = signed_in(app, staff).post(f"/account/erasure-requests/{request_id}/confirm", follow_redirects=True)
+    page = signed_in(app, staff).post(f"/t/{baseline.umbrella.slug}/admin/erasure-requests/{request_id}/confirm", follow_redirects=True)
     assert load_user(app, person.id).is_active
     assert "laatste coördinator" in page.get_data(as_text=True) or "last coordinator" in page.get_data(as_text=True)
 
@@ -248,5 +248,5 @@ def test_the_last_coordinator_is_not_erased(app, baseline):
 def test_unknown_erasure_requests_are_404(app, baseline):
     staff = make_person(app, roles=[(baseline.umbrella.id, "umbrella_staff")], two_factor=True)
     client = signed_in(app, staff)
-    assert client.post("/account/erasure-requests/999999/confirm").status_code == 404
-    assert client.post("/account/erasure-requests/999999/reject").status_code == 404
+    assert client.post(f"/t/{baseline.umbrella.slug}/admin/erasure-requests/999999/confirm").status_code == 404
+    assert client.post(f"/t/{baseline.umbrella.slug}/admin/erasure-requests/999999/reject").status_code == 404

@@ -91,6 +91,9 @@ def _objects(baseline, kind: str) -> dict:
         db.session.add_all([job, invitation])
         db.session.flush()
         ids = {"job_id": job.id, "invitation_id": invitation.id}
+    # An erasure request of a person of its own: confirming it removes that person.
+    asking = person_with_role(baseline.coop_a.id, "member", f"matrix-{kind}-erasure@test.example.org")
+    ids["request_id"] = do_request_erasure(db.session.get(User, asking.id)).id
     db.session.commit()
     return {**ids,
             "tenant_id": baseline.coop_a.id, "grant_id": baseline.grant_a}
