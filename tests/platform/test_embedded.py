@@ -42,3 +42,13 @@ def test_a_server_still_stopping_is_waited_for(tmp_path):
     _settle(tmp_path, timeout=1)
     assert time.monotonic() - started >= 0.9
     assert (tmp_path / "postmaster.pid").exists()  # not ours to remove while it lives
+
+
+def test_a_socket_lock_of_a_gone_server_is_removed_and_a_live_ones_kept(tmp_path):
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    (tmp_path / ".s.PGSQL.5432.lock").write_text(f"{finished.pid}\n{tmp_path}\n")
+    (tmp_path / ".s.PGSQL.5433.lock").write_text(f"{os.getpid()}\n{tmp_path}\n")
+    _settle(tmp_path, timeout=1)
+    assert not (tmp_path / ".s.PGSQL.5432.lock").exists()
+    assert (tmp_path / ".s.PGSQL.5433.lock").exists()
