@@ -70,21 +70,38 @@ def _wait_until_ready(url: str, procs: list[subprocess.Popen], stop: threading.E
 
 
 def _ended_by_a_signal(procs: list[subprocess.Popen]) -> bool:
-    # Ctrl-C in a terminal reaches the whole process group: web and worker may end
-    # (cleanly, or on the signal) before this process has handled its own SIGINT.
+    # Web and worker may end by a signal meant for all (a system shutdown) before this
+    # process has handled its own.
     stopped = (0, -signal.SIGINT, -signal.SIGTERM)
     return all(p.returncode in stopped for p in procs if p.returncode is not None)
 
 
-def _stop(procs: list[subprocess.Popen]) -> None:
+def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # A process group of its own: stopping it reaches its children (gunicorn's workers)
+    # too, so none outlives `make run` holding the port.
+    return subprocess.Popen(command, env=env, start_new_session=True)
+
+
+def _stop(procs: list[subprocess.Popen], grace: float = 10) -> None:
+    """Ctrl-C each process group (gunicorn: quick shutdown, rq: warm shutdown), then
+    kill what is left of the group after `grace` seconds."""
     for p in procs:
-        if p.poll() is None:
-            p.terminate()
+        _signal_group(p, signal.SIGINT)
+    deadline = time.monotonic() + grace
     for p in procs:
         try:
-            p.wait(10)
+            p.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            p.kill()
+            pass
+        _signal_group(p, signal.SIGKILL)  # whatever of the group is still there
+        p.wait()
+
+
+def _signal_group(p: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(p.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _banner(url: str) -> None:
@@ -129,7 +146,7 @@ def run_platform(host: str, port: int) -> int:
         "koepel.platform.wsgi:app",
     ]
     worker = [sys.executable, "-m", "koepel.platform.cli", "worker"]
-    procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]
+    procs = [_spawn(web, env), _spawn(worker, env)]
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

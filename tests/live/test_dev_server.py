@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import time
 
 import pytest
@@ -86,6 +87,8 @@ def test_embedded_servers_from_nothing_then_a_restart_reuses_the_data(tmp_path):
     finally:
         assert first.stop() == 0, first.output[-3000:]
     assert "Stopping" in first.output
+    with socket.socket() as probe:  # nothing of the web server outlives Ctrl-C
+        assert probe.connect_ex(("127.0.0.1", first.port)) != 0
 
     second = RunningPlatform({"KOEPEL_QUEUE": "koepel-test-embedded"}, instance)
     try:
