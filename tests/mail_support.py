@@ -20,21 +20,16 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.conftest import Person
+
 PASSWORD = "a long and unusual passphrase"
 _numbers = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Someone:
-    id: int
-    email: str
-    password: str = PASSWORD
-    totp_secret: str | None = None
-
 
 def make_person(
     app, *, roles=(), verified=True, language="nl", two_factor=False, password=PASSWORD, name=None
-) -> Someone:
+) -> Person:
     """A new account (committed in the test's transaction) with roles as [(tenant_id, role)]."""
     from koepel.platform.auth.operations import do_create_user
     from koepel.platform.auth.two_factor import encrypt_secret
@@ -57,7 +52,7 @@ def make_person(
         for tenant_id, role in roles:
             do_add_membership(db.session.get(Tenant, tenant_id), user.id, role)
         db.session.commit()
-        return Someone(user.id, address, password, secret)
+        return Person(user.id, address, password, secret)
 
 
 def load_user(app, user_id):
