@@ -30,11 +30,21 @@ from koepel.platform.jobs.queue import init_app as init_queue
 from koepel.platform.jobs.views import bp as jobs_bp
 from koepel.platform.tenancy.request import init_app as init_tenancy
 from koepel.platform.umbrella.views import bp as umbrella_bp
-from koepel.tenants import workspace
+from koepel.tenants import (
+    coaching,
+    ladder,
+    meetings,
+    member_transfer,
+    members,
+    portal,
+    referrals,
+    workspace,
+)
 
 MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
 BLUEPRINTS = (
     auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, workspace.bp,
+    members.bp, referrals.bp, referrals.bp_incoming, ladder.bp, coaching.bp, meetings.bp, member_transfer.bp, portal.bp,
 )
 
 csrf = CSRFProtect()

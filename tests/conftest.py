@@ -8,10 +8,11 @@ savepoints. Tests of real processes (`live`) get databases of their own.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -64,6 +65,24 @@ class Baseline:
     invitation_a_token: str = ""
     grant_a: int = 0
     grant_b: int = 0
+    # A second municipality, for isolation between municipalities; a client manager of M,
+    # and of N a person who is both client manager and policy advisor (all of N's pages).
+    municipality_b: Org | None = None
+    client_manager: Person | None = None
+    official_b: Person | None = None
+    # Rows of the domain packages, made by their `tests/<package>/baseline.py` (see
+    # `baseline_modules`): name -> id, e.g. extra["member_a"].
+    extra: dict = field(default_factory=dict)
+
+
+def baseline_modules() -> list:
+    """Every `tests/<package>/baseline.py`: how a package's tests add its rows of tenant A
+    and B to the baseline (`rows`), its URL parameters to the isolation suite
+    (`OBJECT_IDS`) and objects to the role matrix (`matrix_objects`). A module runs after
+    those with a lower `ORDER` (a referral needs a member first)."""
+    modules = [importlib.import_module(f"tests.{path.parent.name}.baseline")
+               for path in sorted(Path(__file__).parent.glob("*/baseline.py"))]
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -153,6 +172,7 @@ def baseline(_session_app) -> Baseline:
                 ("coop_a", "cooperative", "coop-a", "Coöperatie A"),
                 ("coop_b", "cooperative", "coop-b", "Coöperatie B"),
                 ("municipality", "municipality", "gemeente-m", "Gemeente M"),
+                ("municipality_b", "municipality", "gemeente-n", "Gemeente N"),
             ]
         }
         people = {}
@@ -163,6 +183,8 @@ def baseline(_session_app) -> Baseline:
             ("member_a", [("coop_a", "member")]),
             ("coach_ab", [("coop_a", "coach"), ("coop_b", "coach")]),
             ("advisor", [("municipality", "policy_advisor"), ("coop_a", "coordinator")]),
+            ("client_manager", [("municipality", "client_manager")]),
+            ("official_b", [("municipality_b", "client_manager"), ("municipality_b", "policy_advisor")]),
         ]:
             user = make_user(f"{key}@test.example.org", key.replace("_", " ").title())
             for org, role in roles:
@@ -181,6 +203,10 @@ def baseline(_session_app) -> Baseline:
                 db.session.flush()
                 jobs[key] = run.id
         organisation_rows = _organisation_baseline(orgs, people)
+        extra: dict = {}
+        for module in baseline_modules():
+            extra.update(module.rows(orgs, people, extra))
+            db.session.flush()
         db.session.commit()
         return Baseline(
             **{k: Org(o.id, o.slug, o.kind) for k, o in orgs.items()},
@@ -188,6 +214,7 @@ def baseline(_session_app) -> Baseline:
             job_a=jobs["coop_a"],
             job_b=jobs["coop_b"],
             **organisation_rows,
+            extra=extra,
         )
 
 
@@ -384,10 +411,10 @@ def live_platform(servers, tmp_path_factory):
     """`koepel dev` (what `make run` runs) on its own database: web, worker, demo data."""
     from tests.live.platform_process import RunningPlatform
 
-    recreate_database(servers, "koepel_test_live")
+    recreate_database(servers, f"{TEST_DATABASE}_live")
     running = RunningPlatform(
         {
-            "DATABASE_URL": servers.database_url("koepel_test_live"),
+            "DATABASE_URL": servers.database_url(f"{TEST_DATABASE}_live"),
             "REDIS_URL": servers.redis_url,
             "KOEPEL_QUEUE": f"koepel-test-live-{os.getpid()}",
         },

@@ -1,5 +1,7 @@
-"""Readable names for audit actions. A package that records a new action names it here
-or through `describe_action`, so the log reads as sentences in both languages."""
+"""Readable names for audit actions, so the log reads as sentences in both languages.
+
+A platform package names its actions here; a domain package (which the platform may not
+import) names its own through `register_labels` when it is imported."""
 
 from __future__ import annotations
 
@@ -23,6 +25,13 @@ ACTION_LABELS: dict[str, LazyString] = {
     "support.page_viewed": _l("Page viewed with support access"),
     "user.two_factor_reset": _l("Two-factor sign-in reset"),
 }
+
+
+def register_labels(labels: dict[str, LazyString]) -> None:
+    clashes = {a for a, label in labels.items() if a in ACTION_LABELS and ACTION_LABELS[a] is not label}
+    if clashes:
+        raise ValueError(f"audit actions named twice: {sorted(clashes)}")
+    ACTION_LABELS.update(labels)
 
 
 def describe_action(action: str) -> str:

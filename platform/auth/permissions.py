@@ -47,6 +47,32 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "umbrella.jobs": UMBRELLA_STAFF,
     "onboarding.review": UMBRELLA_STAFF,
     "audit.federation": UMBRELLA_STAFF,
+    # A cooperative's members and their journey. Which members a person sees is narrowed
+    # further in koepel.tenants.members.access: a coach their own, a member themselves.
+    "members.view": frozenset({"coordinator", "treasurer", "coach", SUPPORT_ROLE}),
+    "members.edit": frozenset({"coordinator", "coach"}),
+    "members.transition": frozenset({"coordinator", "coach"}),
+    "members.assign": frozenset({"coordinator"}),
+    "members.settings": frozenset({"coordinator"}),
+    "members.import": frozenset({"coordinator"}),
+    "members.export": frozenset({"coordinator"}),
+    # Referrals: sent by a municipality's client managers, received by the coordinator.
+    "referrals.view": frozenset({"client_manager", "policy_advisor", SUPPORT_ROLE}),
+    "referrals.send": frozenset({"client_manager"}),
+    "referrals.incoming": frozenset({"coordinator", SUPPORT_ROLE}),
+    "referrals.decide": frozenset({"coordinator"}),
+    # The participation ladder, measured by the member's coach or the coordinator.
+    "ladder.view": frozenset({"coordinator", "coach", SUPPORT_ROLE}),
+    "ladder.measure": frozenset({"coordinator", "coach"}),
+    # Coaching notes and goals: the member, their coach and the coordinator only; not
+    # support access either (they are the most personal pages of the platform).
+    "coaching.view": frozenset({"coordinator", "coach"}),
+    "coaching.write": frozenset({"coordinator", "coach"}),
+    # The cooperative's meetings (bijeenkomsten).
+    "meetings.view": frozenset({"coordinator", "treasurer", "coach", "member", "candidate", SUPPORT_ROLE}),
+    "meetings.manage": frozenset({"coordinator", "coach"}),
+    # The member portal: a member's (or candidate's) own pages.
+    "portal.view": frozenset({"member", "candidate"}),
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
@@ -36,6 +36,23 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 APPLICATION_STATUS_ENDPOINT = "onboarding.status"
 UMBRELLA_STAFF_ROLES = ("umbrella_admin", "umbrella_staff")
 SUPPORT_ROLE = "support"
+
+
+def tenant_blueprint(name: str, import_name: str, *, kinds: tuple[str, ...], url_prefix: str = "", **options) -> Blueprint:
+    """A blueprint under `/t/<tenant_slug>/` whose pages exist only in tenants of `kinds`.
+
+    In a tenant of another kind every route answers 404, as for a page that does not
+    exist (a municipality has no member pages). `bp.tenant_kinds` tells the tests.
+    """
+    bp = Blueprint(name, import_name, url_prefix=f"{TENANT_PREFIX}{url_prefix}", **options)
+    bp.tenant_kinds = tuple(kinds)
+
+    @bp.before_request
+    def only_in_its_kinds():
+        if g.get("tenant") is None or g.tenant.kind not in bp.tenant_kinds:
+            abort(404)
+
+    return bp
 
 
 class Refused(Exception):

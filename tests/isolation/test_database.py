@@ -20,11 +20,14 @@ def set_tenant(conn, tenant_id):
 def test_baseline_has_rows_of_both_tenants_in_every_tenant_table(admin_dsn, baseline):
     """Without rows of A and B in a table, the tests below would prove nothing for it:
     a new tenant table needs baseline rows in tests/conftest.py."""
+    # A table of one kind of tenant has its rows in the pair of that kind: the two
+    # cooperatives, or (for a municipality's own table) the two municipalities.
+    pairs = [{baseline.coop_a.id, baseline.coop_b.id}, {baseline.municipality.id, baseline.municipality_b.id}]
     missing = []
     with psycopg.connect(admin_dsn) as conn:
         for table in tenant_tables(admin_dsn):
             present = {r[0] for r in conn.execute(f"SELECT DISTINCT tenant_id FROM {table}")}
-            if not {baseline.coop_a.id, baseline.coop_b.id} <= present:
+            if not any(pair <= present for pair in pairs):
                 missing.append(table)
     assert not missing, f"add baseline rows for tenants A and B to: {missing}"
 
@@ -34,11 +37,19 @@ def test_known_tenant_tables_are_found(admin_dsn, table):
     assert table in tenant_tables(admin_dsn)
 
 
-def test_with_tenant_a_set_rows_of_b_are_invisible(app_conn, admin_dsn, baseline):
-    set_tenant(app_conn, baseline.coop_a.id)
-    for table in tenant_tables(admin_dsn):
-        seen = {r[0] for r in app_conn.execute(f"SELECT DISTINCT tenant_id FROM {table}")}
-        assert seen == {baseline.coop_a.id}, table
+@pytest.mark.parametrize("tenant", ["coop_a", "municipality"])
+def test_with_tenant_a_set_rows_of_b_are_invisible(app_conn, admin_dsn, baseline, tenant):
+    """Every table shows exactly the rows of the tenant set: all of them, none of others."""
+    tenant_id = getattr(baseline, tenant).id
+    set_tenant(app_conn, tenant_id)
+    with psycopg.connect(admin_dsn) as admin:
+        for table in tenant_tables(admin_dsn):
+            seen = {r[0] for r in app_conn.execute(f"SELECT DISTINCT tenant_id FROM {table}")}
+            own = admin.execute(f"SELECT count(*) FROM {table} WHERE tenant_id = %s", (tenant_id,)).fetchone()[0]
+            assert seen == ({tenant_id} if own else set()), table
+    assert tenant != "coop_a" or all(
+        app_conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("memberships", "audit_events", "job_runs")
+    )
 
 
 def test_without_a_tenant_every_tenant_table_is_empty(app_conn, admin_dsn):

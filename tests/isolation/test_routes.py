@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Baseline, comparable
+from tests.conftest import Baseline, baseline_modules, comparable
 
 TENANT_ARG = "tenant_slug"
 
@@ -53,6 +53,14 @@ OBJECT_IDS: dict[str, Callable[[Baseline], tuple[object, object]]] = {
     "user_id": lambda b: (b.member_a.id, b.coordinator_b.id),
     "invitation_id": lambda b: (b.invitation_a, b.invitation_b),
 }
+# ... and those of the domain packages, declared beside their baseline rows.
+for _module in baseline_modules():
+    OBJECT_IDS.update(getattr(_module, "OBJECT_IDS", {}))
+
+# Tenants that must never meet, a pair per kind with pages of its own: (tenant A, tenant
+# B, a person of B). An object parameter's (A, B) in OBJECT_IDS are objects of the pair
+# whose pages name it (a municipality's referral: of municipality A and B).
+PAIRS = [("coop_a", "coop_b", "coordinator_b"), ("municipality", "municipality_b", "official_b")]
 
 METHODS_SKIPPED = {"HEAD", "OPTIONS"}
 
@@ -104,26 +112,30 @@ def test_there_are_tenant_routes_to_check(app):
     assert len(_tenant_rules(app)) >= 5
 
 
-def test_another_tenants_urls_answer_404_everywhere(app, baseline, as_user):
-    """Coordinator of B types A's URLs, with A's objects in them."""
-    client = as_user(baseline.coordinator_b)
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p[0])
+def test_another_tenants_urls_answer_404_everywhere(app, baseline, as_user, pair):
+    """A person of B types A's URLs, with A's objects in them."""
+    tenant_a, _tenant_b, person_b = pair
+    client = as_user(getattr(baseline, person_b))
     answers = {}
     for rule in _tenant_rules(app):
-        url = _url(app, rule, baseline.coop_a.slug, _objects(baseline, rule, 0))
+        url = _url(app, rule, getattr(baseline, tenant_a).slug, _objects(baseline, rule, 0))
         for method in _methods(rule):
             answers[f"{method} {url}"] = client.open(url, method=method).status_code
     wrong = {k: v for k, v in answers.items() if v != 404}
     assert not wrong, f"expected 404 for tenant B's user on tenant A's URLs: {wrong}"
 
 
-def test_another_tenants_objects_under_ones_own_tenant_answer_404(app, baseline, as_user):
-    """Coordinator of B, in B's own workspace, puts A's object ids in the URL."""
-    client = as_user(baseline.coordinator_b)
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p[0])
+def test_another_tenants_objects_under_ones_own_tenant_answer_404(app, baseline, as_user, pair):
+    """A person of B, in B's own workspace, puts A's object ids in the URL."""
+    _tenant_a, tenant_b, person_b = pair
+    client = as_user(getattr(baseline, person_b))
     answers = {}
     for rule in _tenant_rules(app):
         if not _object_args(rule):
             continue
-        url = _url(app, rule, baseline.coop_b.slug, _objects(baseline, rule, 0))
+        url = _url(app, rule, getattr(baseline, tenant_b).slug, _objects(baseline, rule, 0))
         for method in _methods(rule):
             answers[f"{method} {url}"] = client.open(url, method=method).status_code
     assert answers, "no route with an object parameter was checked"
@@ -137,6 +149,7 @@ def test_the_same_urls_work_for_their_own_tenant(app, baseline, as_user):
     owners = [
         (as_user(baseline.coordinator_a), baseline.coop_a.slug, 0),
         (as_user(baseline.coordinator_b), baseline.coop_b.slug, 1),
+        (as_user(baseline.client_manager), baseline.municipality.slug, 0),
         (as_user(baseline.umbrella_admin), baseline.umbrella.slug, None),
     ]
     unreachable = []

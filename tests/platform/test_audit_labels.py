@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import koepel.platform.app  # noqa: F401 - wires every package, which registers its labels
 from koepel.platform.audit.labels import ACTION_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]

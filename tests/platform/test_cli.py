@@ -21,8 +21,9 @@ from koepel.platform.config import (
     Settings,
 )
 from koepel.platform.tenancy import ROLES_BY_KIND
+from tests.conftest import TEST_DATABASE
 
-DATABASE = "koepel_test_cli"
+DATABASE = f"{TEST_DATABASE}_cli"
 # Everything Settings.from_env and the commands read; unset unless a test sets it.
 VARIABLES = (
     "KOEPEL_ENV", "DATABASE_URL", "APP_DATABASE_URL", "UMBRELLA_DATABASE_URL", "REDIS_URL",

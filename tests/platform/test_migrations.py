@@ -17,13 +17,13 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 from koepel.platform.config import APP_ROLE, OWNER_ROLE
-from tests.conftest import make_settings, recreate_database
+from tests.conftest import TEST_DATABASE, make_settings, recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = ROOT / "migrations" / "versions"
-DATABASE = "koepel_test_migrations"
+DATABASE = f"{TEST_DATABASE}_migrations"
 # Built with `metadata.create_all()`, to compare what Alembic's autogenerate cannot.
-MODELS_DATABASE = "koepel_test_migrations_models"
+MODELS_DATABASE = f"{TEST_DATABASE}_migrations_models"
 PLATFORM_TABLES = {"tenants", "users", "memberships", "audit_events", "job_runs"}
 FILE_NAME = re.compile(r"^\d{8}_\d{4}_[a-z0-9_]+\.py$")
 

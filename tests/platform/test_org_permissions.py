@@ -13,16 +13,23 @@ from koepel.platform.auth.permissions import PERMISSIONS, SUPPORT_ROLE
 from koepel.platform.db import db, utcnow
 from koepel.platform.jobs import JobRun
 from koepel.platform.people.models import Invitation
-from koepel.platform.tenancy import tenant_context
+from koepel.platform.tenancy import Tenant, tenant_context
 from koepel.platform.tenancy.models import ROLES_BY_KIND
-from tests.conftest import person_with_role, sign_in
+from tests.conftest import baseline_modules, person_with_role, sign_in
 
 TENANT_ARG = "tenant_slug"
 # Routes under /t/<tenant_slug>/ that need no permission, with the reason. (Public pages
 # outside any tenant — /start, /invitations/<token> — carry `public_reason` instead.)
 NO_PERMISSION: dict[str, str] = {}
-# Blueprints whose routes exist only in one kind of tenant.
+# Blueprints whose routes exist only in one kind of tenant (besides those made with
+# `tenant_blueprint(kinds=...)`, which say so themselves).
 KINDS_BY_BLUEPRINT = {"umbrella": ("umbrella",)}
+
+
+def blueprint_kinds(app, endpoint: str, kind: str) -> tuple[str, ...]:
+    name = endpoint.partition(".")[0]
+    blueprint = app.blueprints.get(name)
+    return getattr(blueprint, "tenant_kinds", None) or KINDS_BY_BLUEPRINT.get(name, (kind,))
 
 
 def tenant_rules(app):
@@ -53,7 +60,8 @@ def test_routes_outside_tenants_that_take_no_permission_say_why(app):
         assert getattr(app.view_functions[endpoint], "public_reason", ""), endpoint
 
 
-READ_ONLY = {"workspace.view", "people.view", "audit.view", "organisation.status"}
+READ_ONLY = {"workspace.view", "people.view", "audit.view", "organisation.status", "members.view", "referrals.view",
+             "referrals.incoming", "ladder.view", "meetings.view"}
 
 
 def test_support_access_never_reaches_a_changing_permission(app):
@@ -121,8 +129,11 @@ def test_the_role_route_matrix(app, baseline, kind):
             if endpoint == "people.confirm_erasure":
                 do_request_erasure(db.session.get(User, target.id))
         db.session.commit()
-    rules = [r for r in tenant_rules(app)
-             if kind in KINDS_BY_BLUEPRINT.get(r.endpoint.partition(".")[0], (kind,))]
+        for module in baseline_modules():
+            if hasattr(module, "matrix_objects"):
+                objects.update(module.matrix_objects(kind, db.session.get(Tenant, tenant.id), people))
+        db.session.commit()
+    rules = [r for r in tenant_rules(app) if kind in blueprint_kinds(app, r.endpoint, kind)]
     wrong = []
     for role in ROLES_BY_KIND[kind]:
         client = app.test_client()

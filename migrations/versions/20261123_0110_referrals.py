@@ -1,0 +1,24 @@
+"""referrals: municipalities refer residents to cooperatives, with consent
+
+Revision ID: 20261123_0110_referrals
+Revises: 20261123_0100_members
+Create Date: 2026-11-23 01:10:00
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation  # noqa: F401
+
+revision = "20261123_0110_referrals"
+down_revision = "20261123_0100_members"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,24 @@
+"""meetings: cooperative meetings, attendance and minutes
+
+Revision ID: 20261123_0140_meetings
+Revises: 20261123_0130_coaching
+Create Date: 2026-11-23 01:40:00
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation  # noqa: F401
+
+revision = "20261123_0140_meetings"
+down_revision = "20261123_0130_coaching"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,5 @@
+"""Coaching."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""The participation ladder."""
+
+from .views import bp
+
+__all__ = ["bp"]

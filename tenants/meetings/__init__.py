@@ -1,0 +1,5 @@
+"""Cooperative meetings."""
+
+from .views import bp
+
+__all__ = ["bp"]

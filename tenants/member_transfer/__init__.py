@@ -1,0 +1,5 @@
+"""Import and export of members."""
+
+from .views import bp
+
+__all__ = ["bp"]

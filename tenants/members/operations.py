@@ -1,0 +1,253 @@
+"""Members and their journey: register, update, assign a coach, move a stage, settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from koepel.platform.audit import record
+from koepel.platform.audit.labels import register_labels
+from koepel.platform.db import db
+from koepel.platform.tenancy import Membership
+
+from .journey import JourneyError, add_months, check_transition
+from .models import (
+    LANGUAGES,
+    REFERRAL_SOURCES,
+    Business,
+    JourneySettings,
+    JourneyTransition,
+    Member,
+)
+from .signals import member_transitioned
+
+# Roles that may coach a member (a coordinator often coaches too).
+COACH_ROLES = ("coach", "coordinator")
+MEMBER_FIELDS = ("name", "email", "phone", "date_of_birth", "municipality", "language", "referral_source")
+BUSINESS_FIELDS = ("trade_name", "activity", "description")
+
+
+register_labels({
+    "members.registered": _l("Member registered"),
+    "members.updated": _l("Member details changed"),
+    "members.coach_assigned": _l("Coach assigned to a member"),
+    "members.account_linked": _l("Member linked to an account"),
+    "members.transitioned": _l("Member moved to another stage of the journey"),
+    "members.trial_end_changed": _l("End of a trial period changed"),
+    "members.settings_changed": _l("Journey settings changed"),
+})
+
+
+class MemberError(ValueError):
+    """Member data that cannot be stored; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(str(message))
+        self.field = field
+
+
+def journey_settings() -> JourneySettings:
+    """The tenant's settings, created with the defaults on first use."""
+    settings = db.session.scalar(select(JourneySettings))
+    if settings is None:
+        settings = JourneySettings()
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def do_update_settings(*, trial_months: int, trial_warning_days: int, actor_id: int | None) -> JourneySettings:
+    if not 1 <= trial_months <= 12:
+        raise MemberError(_l("A trial period lasts 1 to 12 months."), "trial_months")
+    if not 1 <= trial_warning_days <= 90:
+        raise MemberError(_l("Flag a trial's end 1 to 90 days ahead."), "trial_warning_days")
+    settings = journey_settings()
+    before = {"trial_months": settings.trial_months, "trial_warning_days": settings.trial_warning_days}
+    settings.trial_months, settings.trial_warning_days = trial_months, trial_warning_days
+    record("members.settings_changed", object_type="journey_settings", object_id=settings.id,
+           details={"before": before, "after": {"trial_months": trial_months, "trial_warning_days": trial_warning_days}},
+           actor_user_id=actor_id)
+    return settings
+
+
+def _clean(fields: dict) -> dict:
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    for key in ("email", "phone", "municipality"):
+        if key in cleaned and not cleaned[key]:
+            cleaned[key] = None
+    if "name" in cleaned and not cleaned["name"]:
+        raise MemberError(_l("Enter the name."), "name")
+    if cleaned.get("email") and "@" not in cleaned["email"][1:]:
+        raise MemberError(_l("Enter a valid email address."), "email")
+    if "language" in cleaned and cleaned["language"] not in LANGUAGES:
+        raise MemberError(_l("Choose a language from the list."), "language")
+    if "referral_source" in cleaned and cleaned["referral_source"] not in REFERRAL_SOURCES:
+        raise MemberError(_l("Choose how this person came to the cooperative."), "referral_source")
+    born = cleaned.get("date_of_birth")
+    if born is not None and not date(1900, 1, 1) <= born <= date.today():
+        raise MemberError(_l("Enter a date of birth in the past."), "date_of_birth")
+    return cleaned
+
+
+def check_coach(user_id: int | None) -> None:
+    if user_id is None:
+        return
+    if db.session.scalar(select(Membership.id).where(Membership.user_id == user_id,
+                                                     Membership.role.in_(COACH_ROLES)).limit(1)) is None:
+        raise MemberError(_l("Choose a coach of this cooperative."), "coach_user_id")
+
+
+def do_register_member(
+    *,
+    name: str,
+    stage: str = "intake",
+    on_date: date | None = None,
+    reason: str = "",
+    coach_user_id: int | None = None,
+    business: dict | None = None,
+    actor_id: int | None,
+    today: date | None = None,
+    **fields,
+) -> Member:
+    """A new member at the start of a journey (referred or intake), with its first step."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    cleaned = _clean({"name": name, **fields})
+    check_coach(coach_user_id)
+    today = today or date.today()
+    on_date = on_date or today
+    try:
+        check_transition(None, stage, on_date=on_date, last_date=None, today=today, reason=reason)
+    except JourneyError as error:
+        raise MemberError(str(error), "stage" if error.field == "to_stage" else error.field) from None
+    member = Member(**cleaned, coach_user_id=coach_user_id, stage=stage, stage_since=on_date)
+    db.session.add(member)
+    db.session.flush()
+    if business and (business.get("trade_name") or "").strip():
+        db.session.add(Business(member_id=member.id, **_business_fields(business)))
+    transition = JourneyTransition(member_id=member.id, from_stage=None, to_stage=stage, on_date=on_date,
+                                   reason=reason.strip(), actor_user_id=actor_id)
+    db.session.add(transition)
+    db.session.flush()
+    record("members.registered", object_type="member", object_id=member.id,
+           details={"stage": stage, "on_date": on_date.isoformat()}, actor_user_id=actor_id)
+    member_transitioned.send(None, member=member, transition=transition, actor_id=actor_id)
+    return member
+
+
+def _business_fields(business: dict) -> dict:
+    fields = {k: (business.get(k) or "").strip() for k in BUSINESS_FIELDS}
+    if not fields["trade_name"]:
+        raise MemberError(_l("Enter the trade name."), "trade_name")
+    return fields
+
+
+def do_update_member(member: Member, *, actor_id: int | None, business: dict | None = None, **fields) -> Member:
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    cleaned = _clean(fields)
+    changed = sorted(k for k, v in cleaned.items() if getattr(member, k) != v)
+    for key in changed:
+        setattr(member, key, cleaned[key])
+    if business is not None:
+        if (business.get("trade_name") or "").strip():
+            values = _business_fields(business)
+            if member.business is None:
+                member.business = Business(member_id=member.id, **values)
+                changed.append("business")
+            elif any(getattr(member.business, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(member.business, key, value)
+                changed.append("business")
+    if changed:
+        # Which fields changed, not their values: the audit log is no copy of the file.
+        record("members.updated", object_type="member", object_id=member.id, details={"fields": changed},
+               actor_user_id=actor_id)
+    db.session.flush()
+    return member
+
+
+def do_assign_coach(member: Member, coach_user_id: int | None, *, actor_id: int | None) -> Member:
+    check_coach(coach_user_id)
+    if member.coach_user_id != coach_user_id:
+        record("members.coach_assigned", object_type="member", object_id=member.id,
+               details={"before": member.coach_user_id, "after": coach_user_id}, actor_user_id=actor_id)
+        member.coach_user_id = coach_user_id
+        db.session.flush()
+    return member
+
+
+def do_link_account(member: Member, user_id: int | None, *, actor_id: int | None) -> Member:
+    """Link the member's own account (the member portal shows this member to it)."""
+    if member.user_id != user_id:
+        if user_id is not None and db.session.scalar(
+            select(Member.id).where(Member.user_id == user_id, Member.id != member.id)
+        ):
+            raise MemberError(_l("This account already belongs to another member."), "user_id")
+        member.user_id = user_id
+        record("members.account_linked", object_type="member", object_id=member.id,
+               details={"user_id": user_id}, actor_user_id=actor_id)
+        db.session.flush()
+    return member
+
+
+def last_transition(member_id: int) -> JourneyTransition | None:
+    return db.session.scalar(
+        select(JourneyTransition).where(JourneyTransition.member_id == member_id)
+        .order_by(JourneyTransition.id.desc()).limit(1)
+    )
+
+
+def do_transition(
+    member: Member,
+    to_stage: str,
+    *,
+    on_date: date | None = None,
+    reason: str = "",
+    outcome: str | None = None,
+    actor_id: int | None,
+    today: date | None = None,
+) -> JourneyTransition:
+    """Move the member to `to_stage`, or raise JourneyError and change nothing.
+
+    The member's row is locked first, so two coaches clicking at once make two steps in
+    order (the second checked against the first), never two steps from the same stage.
+    """
+    db.session.refresh(member, with_for_update=True)
+    today = today or date.today()
+    on_date = on_date or today
+    reason = (reason or "").strip()
+    outcome = outcome or None
+    previous = last_transition(member.id)
+    check_transition(member.stage, to_stage, on_date=on_date, last_date=previous.on_date if previous else None,
+                     today=today, reason=reason, outcome=outcome)
+    transition = JourneyTransition(member_id=member.id, from_stage=member.stage, to_stage=to_stage, outcome=outcome,
+                                   on_date=on_date, reason=reason, actor_user_id=actor_id)
+    member.stage, member.stage_since, member.outcome = to_stage, on_date, outcome
+    member.trial_ends_on = add_months(on_date, journey_settings().trial_months) if to_stage == "trial" else None
+    db.session.add(transition)
+    db.session.flush()
+    record("members.transitioned", object_type="member", object_id=member.id,
+           details={"from": transition.from_stage, "to": to_stage, "outcome": outcome, "on_date": on_date.isoformat()},
+           actor_user_id=actor_id)
+    member_transitioned.send(None, member=member, transition=transition, actor_id=actor_id)
+    return transition
+
+
+def do_set_trial_end(member: Member, ends_on: date, *, actor_id: int | None) -> Member:
+    """Extend or shorten a running trial."""
+    if member.stage != "trial":
+        raise MemberError(_l("Only a running trial period has an end date."), "trial_ends_on")
+    if ends_on <= member.stage_since:
+        raise MemberError(_l("The trial must end after it started."), "trial_ends_on")
+    if ends_on != member.trial_ends_on:
+        record("members.trial_end_changed", object_type="member", object_id=member.id,
+               details={"before": member.trial_ends_on.isoformat(), "after": ends_on.isoformat()},
+               actor_user_id=actor_id)
+        member.trial_ends_on = ends_on
+        db.session.flush()
+    return member

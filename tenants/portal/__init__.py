@@ -1,0 +1,5 @@
+"""The member portal."""
+
+from .views import bp
+
+__all__ = ["bp"]
