@@ -11,6 +11,7 @@ from sqlalchemy import select
 from koepel.platform.auth.models import User
 from koepel.platform.auth.operations import do_create_user
 from koepel.platform.auth.two_factor import seed_two_factor, two_factor_required
+from koepel.platform.cli.demo_journeys import seed_cooperative_life
 from koepel.platform.db import db
 from koepel.platform.tenancy import Tenant
 from koepel.platform.tenancy.operations import do_add_membership, do_create_tenant
@@ -78,6 +79,7 @@ def seed_demo() -> None:
             do_add_membership(tenants[slug], user.id, role)
         if two_factor_required(user.id) and not user.has_two_factor:
             seed_two_factor(user, DEMO_TOTP_SECRET)
+    seed_cooperative_life(tenants)
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -227,8 +227,9 @@ def do_transition(
                      today=today, reason=reason, outcome=outcome)
     transition = JourneyTransition(member_id=member.id, from_stage=member.stage, to_stage=to_stage, outcome=outcome,
                                    on_date=on_date, reason=reason, actor_user_id=actor_id)
-    member.stage, member.stage_since, member.outcome = to_stage, on_date, outcome
-    member.trial_ends_on = add_months(on_date, journey_settings().trial_months) if to_stage == "trial" else None
+    # Read the settings before changing the member: the query would flush a half-made state.
+    trial_ends_on = add_months(on_date, journey_settings().trial_months) if to_stage == "trial" else None
+    member.stage, member.stage_since, member.outcome, member.trial_ends_on = to_stage, on_date, outcome, trial_ends_on
     db.session.add(transition)
     db.session.flush()
     record("members.transitioned", object_type="member", object_id=member.id,
