@@ -27,6 +27,10 @@ test: $(STAMP) ## Run every test (TEST_DATABASE_URL/TEST_REDIS_URL, else embedde
 test-fast: $(STAMP) ## Run the tests without the browser and live-process ones
 	$(BIN)/python -m pytest -m "not browser and not live"
 
+.PHONY: bench
+bench: $(STAMP) ## Benchmark: import 5,000 members from CSV and XLSX into a scratch database (BENCH_DATABASE_URL, TEST_DATABASE_URL or embedded)
+	$(BIN)/python bench/import_members.py
+
 lint: $(STAMP) ## Check the code with ruff
 	$(BIN)/ruff check .
 

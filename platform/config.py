@@ -126,4 +126,6 @@ class Settings:
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SECURE": self.env == "production",
             "WTF_CSRF_TIME_LIMIT": None,
+            # The largest upload (a member file of 10 MB) with room for the form around it.
+            "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         }
