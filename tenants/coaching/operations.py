@@ -7,13 +7,13 @@ happened and to which member, never what a note says (the log is no copy of the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
+from koepel.platform.dates import amsterdam_today, local_date
 from koepel.platform.db import db, utcnow
 
 from .models import (
@@ -28,7 +28,6 @@ from .models import (
     GoalUpdate,
 )
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOTE_FIELDS = ("held_on", "kind", "body", "next_appointment_on")
 
 register_labels({
@@ -50,15 +49,6 @@ class CoachingError(ValueError):
 
     def __str__(self) -> str:
         return str(self.message)
-
-
-def local_today() -> date:
-    """Today in the Netherlands (the server runs in UTC)."""
-    return datetime.now(AMSTERDAM).date()
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(AMSTERDAM).date()
 
 
 def _clean_note(held_on: date | None, kind: str, body: str | None, next_appointment_on: date | None,
@@ -93,7 +83,7 @@ def do_add_note(
     """A note of a conversation with `member`, written by `actor_id` (its coach)."""
     if actor_id is None:
         raise TypeError("a coaching note needs its author (actor_id)")
-    fields = _clean_note(held_on, kind, body, next_appointment_on, local_today())
+    fields = _clean_note(held_on, kind, body, next_appointment_on, amsterdam_today())
     note = CoachingNote(member_id=member.id, coach_user_id=actor_id, created_at=utcnow(), **fields)
     db.session.add(note)
     db.session.flush()
@@ -147,7 +137,7 @@ def do_add_goal(
         raise CoachingError(_l("Keep the goal under %(max)s characters.", max=TITLE_MAX), "title")
     if len(description) > DESCRIPTION_MAX:
         raise CoachingError(_l("Keep the explanation under %(max)s characters.", max=DESCRIPTION_MAX), "description")
-    if target_on is not None and target_on < local_today():
+    if target_on is not None and target_on < amsterdam_today():
         raise CoachingError(_l("The target date cannot be in the past."), "target_on")
     goal = Goal(member_id=member.id, title=title, description=description, target_on=target_on, status="open",
                 progress=0, created_by_user_id=actor_id)

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, nulls_first, select
 
 from koepel.platform.auth import User
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.tenants.members import ACTIVE_STAGES, Member, visible_members
 
 from .models import CoachingNote, Goal, GoalUpdate
-from .operations import local_today
 
 _STATUS_ORDER = case({"open": 0, "achieved": 1}, value=Goal.status, else_=2)
 
@@ -46,7 +46,7 @@ def next_appointment(member_id: int, today: date | None = None) -> date | None:
         select(CoachingNote.next_appointment_on).where(CoachingNote.member_id == member_id)
         .order_by(CoachingNote.held_on.desc(), CoachingNote.id.desc()).limit(1)
     )
-    if agreed is None or agreed < (today or local_today()):
+    if agreed is None or agreed < (today or amsterdam_today()):
         return None
     return agreed
 
@@ -54,7 +54,7 @@ def next_appointment(member_id: int, today: date | None = None) -> date | None:
 def members_without_recent_coaching(days: int = 60, today: date | None = None) -> list[Member]:
     """Members the signed-in person sees, in an active stage, without a conversation in
     the last `days` days: never coached first, then the longest ago."""
-    since = (today or local_today()) - timedelta(days=days)
+    since = (today or amsterdam_today()) - timedelta(days=days)
     last = (select(CoachingNote.member_id, func.max(CoachingNote.held_on).label("held_on"))
             .group_by(CoachingNote.member_id).subquery())
     query = (visible_members().outerjoin(last, last.c.member_id == Member.id)

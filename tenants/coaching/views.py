@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from koepel.platform.auth import requires
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.http.charts import line_chart
 from koepel.platform.tenancy.request import tenant_blueprint
@@ -26,7 +27,6 @@ from .operations import (
     do_add_note,
     do_edit_note,
     do_update_goal,
-    local_today,
 )
 from .queries import goal_history, member_coaching
 
@@ -49,7 +49,7 @@ def _member_page(member, *, note_form=None, goal_form=None, status=200):
     return render_template(
         "coaching/member.html",
         coaching=member_coaching(member),
-        note_form=note_form or NoteForm(formdata=None, held_on=local_today(), kind="personal"),
+        note_form=note_form or NoteForm(formdata=None, held_on=amsterdam_today(), kind="personal"),
         goal_form=goal_form or GoalForm(formdata=None),
         **_labels(),
     ), status

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.tenants.members import Member
 
 from .models import Measurement
-from .rungs import NOTE_MAX, RUNGS, amsterdam_today
+from .rungs import NOTE_MAX, RUNGS
 
 # Older dates are typing mistakes (0026 for 2026), not measurements.
 EARLIEST = date(2000, 1, 1)

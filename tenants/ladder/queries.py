@@ -12,12 +12,13 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 
 from koepel.platform.auth import User
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.http.charts import Chart, Tick, line_chart
 from koepel.tenants.members import ACTIVE_STAGES, JourneyTransition, Member, visible_members
 
 from .models import Measurement
-from .rungs import RUNG_LABELS, RUNGS, amsterdam_today, is_listed, is_overdue, next_due
+from .rungs import RUNG_LABELS, RUNGS, is_listed, is_overdue, next_due
 
 
 @dataclass(frozen=True)

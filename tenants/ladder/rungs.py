@@ -3,11 +3,11 @@ no database (DOMAIN.md "Outcomes and peer comparison")."""
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+
+from koepel.platform.dates import add_months, amsterdam_today
 
 RUNGS = (1, 2, 3, 4, 5, 6)
 RUNG_LABELS = {
@@ -23,19 +23,6 @@ NOTE_MAX = 500
 # measurement, listed as due from 30 days before.
 REMEASURE_MONTHS = 6
 DUE_AHEAD_DAYS = 30
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def amsterdam_today() -> date:
-    """Today in the Netherlands (the server may run in UTC)."""
-    return datetime.now(AMSTERDAM).date()
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has fewer days)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_due(last_measured_on: date | None, intake_on: date | None) -> tuple[date, bool]:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from koepel.platform.auth import can, requires
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.tenancy.request import tenant_blueprint
 from koepel.tenants.members import STAGE_LABELS, Member, member_or_404
@@ -12,7 +13,7 @@ from koepel.tenants.members import STAGE_LABELS, Member, member_or_404
 from .forms import MeasureForm
 from .operations import LadderError, do_measure
 from .queries import due_measurements, ladder_chart, measurement_rows, next_measurement
-from .rungs import NOTE_MAX, RUNG_LABELS, amsterdam_today
+from .rungs import NOTE_MAX, RUNG_LABELS
 
 bp = tenant_blueprint("ladder", __name__, kinds=("cooperative",), url_prefix="/ladder", template_folder="templates")
 

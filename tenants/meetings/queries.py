@@ -9,11 +9,11 @@ from flask import abort
 from sqlalchemy import func, or_, select
 
 from koepel.platform.auth import User
+from koepel.platform.dates import amsterdam_today, start_of_day
 from koepel.platform.db import db
 from koepel.tenants.members import ACTIVE_STAGES, Member, visible_members
 
 from .models import Attendance, Meeting
-from .rules import amsterdam_today, start_of_day
 
 PAST_LIMIT = 100
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from koepel.platform.dates import AMSTERDAM
+
 ATTENDANCE_STATUSES = ("present", "absent", "excused")
 STATUS_LABELS = {
     "present": _l("Present"),
@@ -32,14 +32,6 @@ class MeetingError(ValueError):
         super().__init__(str(message))
         self.field = field
 
-
-def amsterdam_today() -> date:
-    return datetime.now(AMSTERDAM).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight of an Amsterdam day, in UTC."""
-    return datetime.combine(day, time(0, 0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def local_to_utc(day: date, at: time, field: str) -> datetime:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import abort
 from flask_babel import get_locale
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from koepel.platform.auth import User
+from koepel.platform.dates import local_date
 from koepel.platform.db import db
 from koepel.platform.jobs import JobRun, job_progress
 from koepel.platform.tenancy import current_tenant_id
@@ -28,7 +28,6 @@ from koepel.tenants.members import (
 from .columns import DUTCH_HEADERS, ENGLISH_HEADERS, KEYS
 from .models import MemberImport
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 RECENT_IMPORTS = 20
 
 
@@ -119,7 +118,7 @@ def _label(labels: dict, code: str | None) -> str:
 
 
 def _local_date(moment: datetime | None):
-    return moment.astimezone(AMSTERDAM).date() if moment is not None else None
+    return local_date(moment) if moment is not None else None
 
 
 def member_rows() -> Iterator[list[object]]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from koepel.platform.audit import AuditEvent
 from koepel.platform.auth import User
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db, utcnow
 from koepel.platform.tenancy import Tenant, tenant_context
 from koepel.platform.tenancy.models import SupportGrant
@@ -30,11 +31,10 @@ from koepel.tenants.coaching import (
     next_appointment,
     notes_for,
 )
-from koepel.tenants.coaching.operations import local_today
 from koepel.tenants.members import Member, do_register_member, do_transition
 from tests.conftest import person_with_role
 
-TODAY = local_today()
+TODAY = amsterdam_today()
 
 
 def english(client):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from koepel.platform.audit import AuditEvent
 from koepel.platform.auth import User
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.tenancy import Membership, tenant_context
 from koepel.tenants.ladder import (
@@ -23,7 +24,6 @@ from koepel.tenants.ladder import (
     latest_rungs,
     rung_transitions,
 )
-from koepel.tenants.ladder.rungs import amsterdam_today
 from koepel.tenants.members import Member, do_register_member, do_transition
 from tests.conftest import person_with_role
 

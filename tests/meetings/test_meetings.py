@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from koepel.platform.audit import AuditEvent
+from koepel.platform.dates import AMSTERDAM, amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.tenancy import tenant_context
 from koepel.tenants.meetings import (
@@ -21,7 +22,6 @@ from koepel.tenants.meetings import (
     do_record_attendance,
     upcoming_meetings,
 )
-from koepel.tenants.meetings.rules import AMSTERDAM, amsterdam_today
 from koepel.tenants.members import do_register_member
 from tests.conftest import person_with_role
 
