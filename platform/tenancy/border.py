@@ -58,6 +58,7 @@ def across_border(to_tenant_id: int, *, reason: str) -> Iterator[None]:
     # On the source's side: its own changes so far, and the note that it crossed.
     record(BORDER_ACTION, object_type="tenant", object_id=to_tenant_id, details=details,
            actor_user_id=source.user_id)
+    session.flush()  # expiring would discard the source's unflushed changes
     session.expire_all()
     token = activate(to_tenant_id, source.user_id)
     failed = False

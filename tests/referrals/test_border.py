@@ -49,6 +49,15 @@ def test_nothing_of_the_source_is_readable_inside(db_session, baseline):
         assert db_session.get(JobRun, (baseline.coop_a.id, baseline.job_a)).status == "finished"
 
 
+def test_the_sources_unflushed_changes_are_kept_across_the_crossing(db_session, baseline):
+    with tenant_context(baseline.coop_a.id):
+        job_a = db_session.get(JobRun, (baseline.coop_a.id, baseline.job_a))
+        job_a.error = "changed before crossing"
+        with db_session.no_autoflush, across_border(baseline.coop_b.id, reason="test crossing"):
+            pass
+        assert db_session.get(JobRun, (baseline.coop_a.id, baseline.job_a)).error == "changed before crossing"
+
+
 def test_the_scope_is_restored_after_an_exception_and_unflushed_rows_are_dropped(db_session, baseline):
     with tenant_context(baseline.coop_a.id):
         with pytest.raises(RuntimeError, match="boom"):
