@@ -7,14 +7,25 @@ and measurements are due somewhere, as on a real Monday morning.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
 from koepel.platform.auth.models import User
 from koepel.platform.db import db
 from koepel.platform.tenancy import Tenant, tenant_context
-from koepel.tenants.members import do_link_account, do_register_member, do_transition
+from koepel.tenants.coaching import do_add_goal, do_add_note, do_update_goal
+from koepel.tenants.ladder import do_measure
+from koepel.tenants.meetings import do_plan_meeting, do_record_attendance, do_write_minutes
+from koepel.tenants.members import (
+    ACTIVE_STAGES,
+    JourneyTransition,
+    Member,
+    do_link_account,
+    do_register_member,
+    do_transition,
+)
+from koepel.tenants.referrals import IncomingReferral, do_accept_referral, do_send_referral
 
 # name, email, trade name, activity, coach email, [(stage, days ago, outcome, why), ...]
 # The first step is where the journey started.
@@ -41,8 +52,6 @@ SCOPE_MEMBERS = [
     ("Mirjam de Boer", None, "Mirjams Mozaïek", "Mosaic workshops", "coach@example.org",
      [("intake", 700, None, ""), ("business_plan", 670, None, ""), ("trial", 640, None, ""),
       ("member", 550, None, ""), ("outflow", 60, "regular_job", "Hired by a community centre")]),
-    ("Ahmed Rahimi", None, "Rahimi Vertalingen", "Translations Dari–Dutch", "coach@example.org",
-     [("referred", 45, None, "")]),
     ("Lotte Kramer", None, None, None, "coordinator@scope-delft.example.org",
      [("referred", 200, None, ""), ("intake", 190, None, ""),
       ("stopped", 160, "health", "Stopped for now; may come back later")]),
@@ -55,10 +64,29 @@ def _user_id(email: str | None) -> int | None:
     return db.session.scalar(select(User.id).where(User.email == email)) if email else None
 
 
+# Rungs measured along each journey: (days after the first step, rung).
+LADDER_STEPS = {
+    "Kees van Dijk": [(20, 2), (200, 3), (390, 4), (580, 5)],
+    "Ayşe Yılmaz": [(5, 2)],
+    "Johan Verbeek": [(20, 3), (200, 4), (380, 5), (560, 5), (740, 6)],
+    "Samira Benali": [(20, 2), (200, 4)],
+    "Piotr Nowak": [(10, 3), (190, 4)],
+    "Mirjam de Boer": [(10, 3), (190, 4), (370, 4), (550, 5)],
+    "Henk Postma": [],  # his intake measurement is due
+}
+
+
 def seed_cooperative_life(tenants: dict[str, Tenant], today: date | None = None) -> None:
     today = today or date.today()
     scope = tenants["scope-delft"]
     coordinator = _user_id("coordinator@scope-delft.example.org")
+    _seed_members(scope, coordinator, today)
+    _seed_ladder_and_coaching(scope, coordinator, today)
+    _seed_meetings(scope, coordinator, today)
+    _seed_referrals(tenants, today)
+
+
+def _seed_members(scope: Tenant, coordinator: int | None, today: date) -> None:
     with tenant_context(scope.id, coordinator):
         for name, email, trade_name, activity, coach_email, steps in SCOPE_MEMBERS:
             (first, days_ago, _, why), *later = steps
@@ -76,3 +104,74 @@ def seed_cooperative_life(tenants: dict[str, Tenant], today: date | None = None)
                               actor_id=coordinator, today=today)
             if account is not None:
                 do_link_account(member, account, actor_id=coordinator)
+
+
+def _members_by_name() -> dict[str, Member]:
+    return {m.name: m for m in db.session.scalars(select(Member))}
+
+
+def _seed_ladder_and_coaching(scope: Tenant, coordinator: int | None, today: date) -> None:
+    coach = _user_id("coach@example.org")
+    with tenant_context(scope.id, coordinator):
+        members = _members_by_name()
+        for name, steps in LADDER_STEPS.items():
+            member = members[name]
+            started = min(t.on_date for t in _transitions(member))
+            for after, rung in steps:
+                on = min(started + timedelta(days=after), today)
+                do_measure(member, rung=rung, measured_on=on, note="", actor_id=member.coach_user_id or coordinator,
+                           today=today)
+        kees, ayse = members["Kees van Dijk"], members["Ayşe Yılmaz"]
+        do_add_note(kees, held_on=today - timedelta(days=21), kind="business_skills", actor_id=coach,
+                    body="Went through the prices of repairs: a flat tyre for 12.50 covers the time.\n"
+                         "Agreed: Kees asks the student housing office about a repair day.",
+                    next_appointment_on=today + timedelta(days=7))
+        do_add_note(ayse, held_on=today - timedelta(days=10), kind="personal", actor_id=coach,
+                    body="The trial is going well; the dry cleaner sends work every week.\n"
+                         "Agreed: keep a list of the hours per job, to talk about prices next time.",
+                    next_appointment_on=today + timedelta(days=4))
+        goal = do_add_goal(kees, title="Ten regular customers", description="Students and neighbours who come back",
+                           target_on=today + timedelta(days=90), actor_id=coach)
+        do_update_goal(goal, progress=60, status="open", note="Six customers came back this month", actor_id=coach)
+        do_add_goal(ayse, title="Price list for alterations", target_on=today + timedelta(days=30), actor_id=coach)
+
+
+def _transitions(member: Member):
+    return db.session.scalars(select(JourneyTransition).where(JourneyTransition.member_id == member.id)).all()
+
+
+def _seed_meetings(scope: Tenant, coordinator: int | None, today: date) -> None:
+    with tenant_context(scope.id, coordinator):
+        past = do_plan_meeting(title="Members' meeting: sharing work", day=today - timedelta(days=14),
+                               start=time(19, 30), end=time(21, 0), location="Buurthuis De Wending",
+                               agenda="1. Round: what did you do this month\n2. Joint purchase of tools", actor_id=coordinator)
+        active = [m.id for m in db.session.scalars(select(Member).where(Member.stage.in_(ACTIVE_STAGES)))]
+        statuses = {member_id: ("present" if i % 4 else "excused") for i, member_id in enumerate(active)}
+        do_record_attendance(past, statuses, eligible=active, actor_id=coordinator)
+        do_write_minutes(past, "Everyone shared their month. Samira and Piotr look into buying a van together.",
+                         actor_id=coordinator)
+        do_plan_meeting(title="Workshop: pricing your work", day=today + timedelta(days=6), start=time(10, 0),
+                        end=time(12, 0), location="Scope, Voorstraat 10", agenda="With a business coach", actor_id=coordinator)
+        do_plan_meeting(title="Members' meeting", day=today + timedelta(days=20), start=time(19, 30), end=time(21, 0),
+                        location="Buurthuis De Wending", agenda="Round of sharing; the joint van", actor_id=coordinator)
+
+
+def _seed_referrals(tenants: dict[str, Tenant], today: date) -> None:
+    """Two referrals from Delft to Scope: one accepted (now on its journey), one to decide."""
+    delft, scope = tenants["gemeente-delft"], tenants["scope-delft"]
+    client_manager = _user_id("klantmanager@delft.example.org")
+    coordinator = _user_id("coordinator@scope-delft.example.org")
+    with tenant_context(delft.id, client_manager):
+        accepted = do_send_referral(
+            resident_name="Ahmed Rahimi", resident_email="ahmed.rahimi@example.org", client_reference="DLF-2291",
+            handover="Translator Dari–Dutch with years of experience; wants to work for himself. "
+                     "Speaks Dutch at B1 level; looks for customers among social services.",
+            target_tenant_id=scope.id, consent=True, share_contact=True, share_handover=True, actor_id=client_manager)
+        do_send_referral(
+            resident_name="Noor Hassan", resident_phone="06 12345678", client_reference="DLF-2307",
+            handover="Bakes for neighbours and the mosque; would like to start a small catering business.",
+            target_tenant_id=scope.id, consent=True, share_contact=True, share_handover=True, actor_id=client_manager)
+        link_key = accepted.link_key
+    with tenant_context(scope.id, coordinator):
+        incoming = db.session.scalar(select(IncomingReferral).where(IncomingReferral.link_key == link_key))
+        do_accept_referral(incoming, actor_id=coordinator)
