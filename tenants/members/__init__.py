@@ -23,12 +23,15 @@ from .operations import (
     do_assign_coach,
     do_link_account,
     do_register_member,
+    do_set_business_photo,
     do_set_trial_end,
     do_transition,
     do_update_member,
     do_update_settings,
     journey_settings,
 )
+from .pages import register_member_page
+from .queries import counts_by_stage, members_over_time, timeline, trials_ending
 from .signals import member_transitioned
 from .views import bp
 
@@ -37,5 +40,6 @@ __all__ = [
     "STOP_REASONS", "Business", "JourneyError", "JourneySettings", "JourneyTransition", "Member", "MemberError",
     "do_assign_coach", "do_link_account", "do_register_member", "do_set_trial_end", "do_transition",
     "do_update_member", "do_update_settings", "journey_settings", "member_or_404", "member_transitioned",
-    "own_member", "sees_all_members", "visible_members",
+    "own_member", "sees_all_members", "visible_members", "register_member_page", "counts_by_stage",
+    "members_over_time", "timeline", "trials_ending", "do_set_business_photo",
 ]

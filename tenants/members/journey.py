@@ -5,7 +5,6 @@ Pure rules, no database: the operations apply them, the hypothesis test drives t
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -60,7 +59,7 @@ class JourneyError(ValueError):
     """A transition that is not allowed; `field` names the form field to show it at."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)  # a lazy text: translated when shown, in the reader's language
         self.field = field
 
 
@@ -104,9 +103,3 @@ def check_transition(
     if target == "stopped" and not reason.strip():
         raise JourneyError(_l("Say why the journey stops."), "reason")
 
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has fewer days)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

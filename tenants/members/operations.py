@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
+from koepel.platform.dates import add_months
 from koepel.platform.db import db
-from koepel.platform.tenancy import Membership
+from koepel.platform.tenancy import Membership, current_tenant_id
 
-from .journey import JourneyError, add_months, check_transition
+from .journey import JourneyError, check_transition
 from .models import (
     LANGUAGES,
     REFERRAL_SOURCES,
@@ -37,14 +41,19 @@ register_labels({
     "members.transitioned": _l("Member moved to another stage of the journey"),
     "members.trial_end_changed": _l("End of a trial period changed"),
     "members.settings_changed": _l("Journey settings changed"),
+    "members.photo_changed": _l("Photo of a member's business changed"),
 })
+
+# A business photo: PNG or JPEG, recognised by its first bytes (never by its name).
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
 
 
 class MemberError(ValueError):
     """Member data that cannot be stored; `field` names the form field."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)  # a lazy text: translated when shown, in the reader's language
         self.field = field
 
 
@@ -122,7 +131,7 @@ def do_register_member(
     try:
         check_transition(None, stage, on_date=on_date, last_date=None, today=today, reason=reason)
     except JourneyError as error:
-        raise MemberError(str(error), "stage" if error.field == "to_stage" else error.field) from None
+        raise MemberError(error.args[0], "stage" if error.field == "to_stage" else error.field) from None
     member = Member(**cleaned, coach_user_id=coach_user_id, stage=stage, stage_since=on_date)
     db.session.add(member)
     db.session.flush()
@@ -252,3 +261,57 @@ def do_set_trial_end(member: Member, ends_on: date, *, actor_id: int | None) -> 
         member.trial_ends_on = ends_on
         db.session.flush()
     return member
+
+
+def photo_kind(data: bytes) -> str | None:
+    """"png" or "jpg" when the bytes start like one, else None."""
+    return next((kind for signature, kind in PHOTO_SIGNATURES if data.startswith(signature)), None)
+
+
+def photo_folder(tenant_id: int | None = None) -> Path:
+    """Where the current tenant's business photos live (inside the instance folder)."""
+    tenant_id = current_tenant_id() if tenant_id is None else tenant_id
+    return Path(current_app.instance_path) / "uploads" / str(tenant_id) / "businesses"
+
+
+def photo_path(file_name: str | None) -> Path | None:
+    """The stored photo's file of the current tenant, or None when there is none."""
+    if not file_name:
+        return None
+    folder = photo_folder().resolve()
+    path = (folder / file_name).resolve()
+    if path.parent != folder or not path.is_file():
+        return None
+    return path
+
+
+def do_set_business_photo(member: Member, data: bytes, *, actor_id: int | None) -> Business:
+    """Store a new photo of the member's business (PNG or JPEG, at most 2 MB).
+
+    The file is written under a random name; the previous file stays until the caller
+    has committed (then `remove_photo_file` it), so a rolled-back change loses nothing.
+    """
+    if member.business is None:
+        raise MemberError(_l("Enter the trade name of the business first."), "photo")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise MemberError(_l("The photo may be at most 2 MB."), "photo")
+    kind = photo_kind(data)
+    if kind is None:
+        raise MemberError(_l("Upload a photo as a PNG or JPEG image."), "photo")
+    folder = photo_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    file_name = f"{secrets.token_hex(16)}.{kind}"
+    (folder / file_name).write_bytes(data)
+    before = member.business.photo_file
+    member.business.photo_file = file_name
+    db.session.flush()
+    record("members.photo_changed", object_type="member", object_id=member.id,
+           details={"before": before, "after": file_name}, actor_user_id=actor_id)
+    return member.business
+
+
+def remove_photo_file(file_name: str | None) -> None:
+    """Delete a photo file no business refers to any more (after the commit that replaced it)."""
+    path = photo_path(file_name)
+    if path is not None:
+        path.unlink(missing_ok=True)

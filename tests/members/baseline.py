@@ -1,5 +1,6 @@
 """The members of the baseline: one in cooperative A (the account member_a, coached by
-coach_ab) and one in B, each with a business, a journey and the journey settings."""
+coach_ab) and one in B, each with a business (with a photo), a journey and the journey
+settings."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def rows(orgs, people, extra) -> dict:
         do_transition,
         journey_settings,
     )
+    from koepel.tenants.members.operations import do_set_business_photo
+    from tests.members.images import png
 
     made = {}
     for key, suffix in (("coop_a", "a"), ("coop_b", "b")):
@@ -35,18 +38,24 @@ def rows(orgs, people, extra) -> dict:
                           actor_id=people["coach_ab"].id)
             if suffix == "a":
                 do_link_account(member, people["member_a"].id, actor_id=None)
+            do_set_business_photo(member, png(), actor_id=people["coach_ab"].id)  # members.photo needs one
         made[f"member_{suffix}"] = member.id
     return made
 
 
 def matrix_objects(kind, tenant, people) -> dict:
-    """A member of the tenant, coached by the matrix's coach and belonging to its member."""
+    """A member of the tenant, coached by the matrix's coach and belonging to its member,
+    with a business and its photo (members.photo answers 404 without one)."""
     if kind != "cooperative":
         return {}
     from koepel.platform.tenancy import tenant_context
     from koepel.tenants.members import do_link_account, do_register_member
+    from koepel.tenants.members.operations import do_set_business_photo
+    from tests.members.images import png
 
     with tenant_context(tenant.id):
-        member = do_register_member(name="Matrix Member", stage="intake", coach_user_id=people["coach"].id, actor_id=None)
+        member = do_register_member(name="Matrix Member", stage="intake", coach_user_id=people["coach"].id,
+                                    business={"trade_name": "Matrix Bikes"}, actor_id=None)
         do_link_account(member, people["member"].id, actor_id=None)
+        do_set_business_photo(member, png(), actor_id=None)
     return {"member_id": member.id}
