@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from koepel.platform.auth import requires
@@ -17,7 +18,7 @@ from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.http.charts import line_chart
 from koepel.platform.tenancy.request import tenant_blueprint
-from koepel.tenants.members import STAGE_LABELS
+from koepel.tenants.members import STAGE_LABELS, register_member_page
 
 from .access import coached_member_or_404, goal_or_404, may_edit_note, note_or_404
 from .forms import KIND_LABELS, STATUS_LABELS, GoalForm, GoalUpdateForm, NoteForm
@@ -31,6 +32,7 @@ from .operations import (
 from .queries import goal_history, member_coaching
 
 bp = tenant_blueprint("coaching", __name__, kinds=("cooperative",), url_prefix="/coaching", template_folder="templates")
+register_member_page(_l("Coaching: conversations and goals"), "coaching.member", permission="coaching.view")
 
 DATE = "dd-MM-yyyy"
 

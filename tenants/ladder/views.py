@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from koepel.platform.auth import can, requires
 from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
 from koepel.platform.tenancy.request import tenant_blueprint
-from koepel.tenants.members import STAGE_LABELS, Member, member_or_404
+from koepel.tenants.members import STAGE_LABELS, Member, member_or_404, register_member_page
 
 from .forms import MeasureForm
 from .operations import LadderError, do_measure
@@ -16,6 +17,7 @@ from .queries import due_measurements, ladder_chart, measurement_rows, next_meas
 from .rungs import NOTE_MAX, RUNG_LABELS
 
 bp = tenant_blueprint("ladder", __name__, kinds=("cooperative",), url_prefix="/ladder", template_folder="templates")
+register_member_page(_l("Participation ladder"), "ladder.member", permission="ladder.view")
 
 
 def _member_page(member: Member, form: MeasureForm | None = None, status: int = 200):

@@ -1,4 +1,4 @@
-"""The member portal."""
+"""The member portal: a member's own status, journey, goals, ladder, meetings and coach."""
 
 from .views import bp
 

@@ -1,13 +1,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from koepel.platform.auth import User
+from koepel.platform.auth import User, can
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
+from koepel.platform.http.charts import Chart, bar_chart, line_chart
 from koepel.platform.jobs import JobRun
 from koepel.platform.tenancy import Membership
+from koepel.tenants.coaching import members_without_recent_coaching
+from koepel.tenants.ladder import DueMeasurement, due_measurements
+from koepel.tenants.members import (
+    STAGE_LABELS,
+    STAGES,
+    Member,
+    counts_by_stage,
+    members_over_time,
+    trials_ending,
+    visible_members,
+)
+from koepel.tenants.referrals import pending_incoming_count
 
 
 @dataclass(frozen=True)
@@ -39,4 +56,33 @@ def my_recent_jobs(user_id: int, limit: int = 5) -> list[JobRun]:
             .order_by(JobRun.created_at.desc())
             .limit(limit)
         )
+    )
+
+
+@dataclass(frozen=True)
+class CooperativeDashboard:
+    """What a coordinator looks at first: where members are, what needs doing."""
+
+    today: date
+    by_stage_chart: Chart
+    trials_ending: list[Member]
+    due: list[DueMeasurement]
+    over_time_chart: Chart
+    pending_referrals: int | None
+    without_recent_coaching: list[Member]
+
+
+def cooperative_dashboard(today: date | None = None) -> CooperativeDashboard:
+    today = today or amsterdam_today()
+    counts = counts_by_stage(visible_members())
+    by_stage = [(str(STAGE_LABELS[stage]), counts.get(stage, 0)) for stage in STAGES]
+    over_time = [(format_date(day, "MMM yy"), count) for day, count in members_over_time(12, today=today)]
+    return CooperativeDashboard(
+        today=today,
+        by_stage_chart=bar_chart(by_stage, title=_("Members by stage")),
+        trials_ending=trials_ending(today),
+        due=due_measurements(today) if can("ladder.view") else [],
+        over_time_chart=line_chart(over_time, title=_("Active members at the end of each month")),
+        pending_referrals=pending_incoming_count() if can("referrals.incoming") else None,
+        without_recent_coaching=members_without_recent_coaching(today=today) if can("coaching.view") else [],
     )
