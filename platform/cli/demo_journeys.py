@@ -30,32 +30,32 @@ from koepel.tenants.referrals import IncomingReferral, do_accept_referral, do_se
 # name, email, trade name, activity, coach email, [(stage, days ago, outcome, why), ...]
 # The first step is where the journey started.
 SCOPE_MEMBERS = [
-    ("Kees van Dijk", "lid@scope-delft.example.org", "Kees Fietst", "Bike repairs",
+    ("Kees van Dijk", "lid@scope-delft.example.org", "Kees Fietst", "Fietsreparaties",
      "coach@example.org",
-     [("referred", 620, None, "Referred by the client manager"), ("intake", 600, None, ""),
-      ("business_plan", 570, None, "Wants to repair bikes for students"), ("trial", 520, None, ""),
-      ("member", 430, None, "Trial went well")]),
-    ("Ayşe Yılmaz", "kandidaat@scope-delft.example.org", "Ayşe's Atelier", "Sewing and alterations",
+     [("referred", 620, None, "Verwezen door de klantmanager"), ("intake", 600, None, ""),
+      ("business_plan", 570, None, "Wil fietsen repareren voor studenten"), ("trial", 520, None, ""),
+      ("member", 430, None, "Proefperiode ging goed")]),
+    ("Ayşe Yılmaz", "kandidaat@scope-delft.example.org", "Ayşe's Atelier", "Naaien en kledingreparatie",
      "coach@example.org",
-     [("intake", 120, None, "Walked in at the open day"), ("business_plan", 95, None, ""),
-      ("trial", 80, None, "Starts with alterations for a dry cleaner")]),
-    ("Johan Verbeek", None, "Tuin & Zo", "Garden maintenance", "coordinator@scope-delft.example.org",
+     [("intake", 120, None, "Kwam binnen op de open dag"), ("business_plan", 95, None, ""),
+      ("trial", 80, None, "Begint met reparaties voor een stomerij")]),
+    ("Johan Verbeek", None, "Tuin & Zo", "Tuinonderhoud", "coordinator@scope-delft.example.org",
      [("referred", 900, None, ""), ("intake", 880, None, ""), ("business_plan", 850, None, ""),
       ("trial", 800, None, ""), ("member", 710, None, ""),
-      ("outflow", 150, "own_business", "Registered his own company at the KvK")]),
-    ("Samira Benali", None, "Samira Catering", "Catering for small events", "coach@example.org",
+      ("outflow", 150, "own_business", "Eigen bedrijf ingeschreven bij de KvK")]),
+    ("Samira Benali", None, "Samira Catering", "Catering voor kleine evenementen", "coach@example.org",
      [("referred", 400, None, ""), ("intake", 380, None, ""), ("business_plan", 350, None, ""),
       ("trial", 300, None, ""), ("member", 210, None, "")]),
-    ("Piotr Nowak", None, "Klusbedrijf Nowak", "Odd jobs and small repairs", "coordinator@scope-delft.example.org",
+    ("Piotr Nowak", None, "Klusbedrijf Nowak", "Klussen en kleine reparaties", "coordinator@scope-delft.example.org",
      [("referred", 300, None, ""), ("intake", 290, None, ""), ("business_plan", 260, None, ""),
       ("trial", 230, None, ""), ("member", 140, None, "")]),
-    ("Mirjam de Boer", None, "Mirjams Mozaïek", "Mosaic workshops", "coach@example.org",
+    ("Mirjam de Boer", None, "Mirjams Mozaïek", "Mozaïekworkshops", "coach@example.org",
      [("intake", 700, None, ""), ("business_plan", 670, None, ""), ("trial", 640, None, ""),
-      ("member", 550, None, ""), ("outflow", 60, "regular_job", "Hired by a community centre")]),
+      ("member", 550, None, ""), ("outflow", 60, "regular_job", "In dienst bij een buurthuis")]),
     ("Lotte Kramer", None, None, None, "coordinator@scope-delft.example.org",
      [("referred", 200, None, ""), ("intake", 190, None, ""),
-      ("stopped", 160, "health", "Stopped for now; may come back later")]),
-    ("Henk Postma", None, "Henk's Houtwerk", "Furniture restoration", "coach@example.org",
+      ("stopped", 160, "health", "Stopt voorlopig; komt misschien later terug")]),
+    ("Henk Postma", None, "Henk's Houtwerk", "Meubelrestauratie", "coach@example.org",
      [("intake", 30, None, ""), ("business_plan", 10, None, "")]),
 ]
 
@@ -123,17 +123,17 @@ def _seed_ladder_and_coaching(scope: Tenant, coordinator: int | None, today: dat
                            today=today)
         kees, ayse = members["Kees van Dijk"], members["Ayşe Yılmaz"]
         do_add_note(kees, held_on=today - timedelta(days=21), kind="business_skills", actor_id=coach,
-                    body="Went through the prices of repairs: a flat tyre for 12.50 covers the time.\n"
-                         "Agreed: Kees asks the student housing office about a repair day.",
+                    body="Prijzen van reparaties doorgenomen: een lekke band voor 12,50 dekt de tijd.\n"
+                         "Afgesproken: Kees vraagt de studentenhuisvesting naar een reparatiedag.",
                     next_appointment_on=today + timedelta(days=7))
         do_add_note(ayse, held_on=today - timedelta(days=10), kind="personal", actor_id=coach,
-                    body="The trial is going well; the dry cleaner sends work every week.\n"
-                         "Agreed: keep a list of the hours per job, to talk about prices next time.",
+                    body="De proefperiode gaat goed; de stomerij stuurt elke week werk.\n"
+                         "Afgesproken: uren per klus bijhouden, om de volgende keer over prijzen te praten.",
                     next_appointment_on=today + timedelta(days=4))
-        goal = do_add_goal(kees, title="Ten regular customers", description="Students and neighbours who come back",
+        goal = do_add_goal(kees, title="Tien vaste klanten", description="Studenten en buren die terugkomen",
                            target_on=today + timedelta(days=90), actor_id=coach)
-        do_update_goal(goal, progress=60, status="open", note="Six customers came back this month", actor_id=coach)
-        do_add_goal(ayse, title="Price list for alterations", target_on=today + timedelta(days=30), actor_id=coach)
+        do_update_goal(goal, progress=60, status="open", note="Deze maand kwamen zes klanten terug", actor_id=coach)
+        do_add_goal(ayse, title="Prijslijst voor kledingreparaties", target_on=today + timedelta(days=30), actor_id=coach)
 
 
 def _transitions(member: Member):
@@ -142,18 +142,18 @@ def _transitions(member: Member):
 
 def _seed_meetings(scope: Tenant, coordinator: int | None, today: date) -> None:
     with tenant_context(scope.id, coordinator):
-        past = do_plan_meeting(title="Members' meeting: sharing work", day=today - timedelta(days=14),
+        past = do_plan_meeting(title="Ledenbijeenkomst: werk delen", day=today - timedelta(days=14),
                                start=time(19, 30), end=time(21, 0), location="Buurthuis De Wending",
-                               agenda="1. Round: what did you do this month\n2. Joint purchase of tools", actor_id=coordinator)
+                               agenda="1. Rondje: wat deed je deze maand\n2. Gezamenlijke inkoop van gereedschap", actor_id=coordinator)
         active = [m.id for m in db.session.scalars(select(Member).where(Member.stage.in_(ACTIVE_STAGES)))]
         statuses = {member_id: ("present" if i % 4 else "excused") for i, member_id in enumerate(active)}
         do_record_attendance(past, statuses, eligible=active, actor_id=coordinator)
-        do_write_minutes(past, "Everyone shared their month. Samira and Piotr look into buying a van together.",
+        do_write_minutes(past, "Iedereen vertelde over zijn maand. Samira en Piotr zoeken uit of ze samen een bus kunnen kopen.",
                          actor_id=coordinator)
-        do_plan_meeting(title="Workshop: pricing your work", day=today + timedelta(days=6), start=time(10, 0),
-                        end=time(12, 0), location="Scope, Voorstraat 10", agenda="With a business coach", actor_id=coordinator)
-        do_plan_meeting(title="Members' meeting", day=today + timedelta(days=20), start=time(19, 30), end=time(21, 0),
-                        location="Buurthuis De Wending", agenda="Round of sharing; the joint van", actor_id=coordinator)
+        do_plan_meeting(title="Workshop: de prijs van je werk", day=today + timedelta(days=6), start=time(10, 0),
+                        end=time(12, 0), location="Scope, Voorstraat 10", agenda="Met een ondernemerscoach", actor_id=coordinator)
+        do_plan_meeting(title="Ledenbijeenkomst", day=today + timedelta(days=20), start=time(19, 30), end=time(21, 0),
+                        location="Buurthuis De Wending", agenda="Rondje delen; de gezamenlijke bus", actor_id=coordinator)
 
 
 def _seed_referrals(tenants: dict[str, Tenant], today: date) -> None:
@@ -164,12 +164,12 @@ def _seed_referrals(tenants: dict[str, Tenant], today: date) -> None:
     with tenant_context(delft.id, client_manager):
         accepted = do_send_referral(
             resident_name="Ahmed Rahimi", resident_email="ahmed.rahimi@example.org", client_reference="DLF-2291",
-            handover="Translator Dari–Dutch with years of experience; wants to work for himself. "
-                     "Speaks Dutch at B1 level; looks for customers among social services.",
+            handover="Vertaler Dari–Nederlands met jaren ervaring; wil voor zichzelf werken. "
+                     "Spreekt Nederlands op B1-niveau; zoekt klanten bij maatschappelijke organisaties.",
             target_tenant_id=scope.id, consent=True, share_contact=True, share_handover=True, actor_id=client_manager)
         do_send_referral(
             resident_name="Noor Hassan", resident_phone="06 12345678", client_reference="DLF-2307",
-            handover="Bakes for neighbours and the mosque; would like to start a small catering business.",
+            handover="Bakt voor buren en de moskee; wil graag een kleine cateringonderneming beginnen.",
             target_tenant_id=scope.id, consent=True, share_contact=True, share_handover=True, actor_id=client_manager)
         link_key = accepted.link_key
     with tenant_context(scope.id, coordinator):
