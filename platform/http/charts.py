@@ -26,7 +26,10 @@ class Bar:
 class Tick:
     label: str
     position: float
+    row: int = 0  # x labels too wide for their slot alternate between two rows
 
+
+LABEL_WIDTH = 6.5  # px per character at the labels' 12px
 
 @dataclass(frozen=True)
 class Chart:
@@ -78,7 +81,8 @@ def bar_chart(items: list[tuple[str, float]], *, title: str) -> Chart:
     for index, (label, value) in enumerate(items):
         top = _scale(value, 0, high)
         bars.append(Bar(label, value, LEFT + index * slot + slot * 0.15, top, slot * 0.7, HEIGHT - BOTTOM - top))
-    ticks = tuple(Tick(b.label, b.x + b.width / 2) for b in bars)
+    crowded = max(len(b.label) for b in bars) * LABEL_WIDTH > slot
+    ticks = tuple(Tick(b.label, b.x + b.width / 2, index % 2 if crowded else 0) for index, b in enumerate(bars))
     return Chart("bar", title, bars=tuple(bars), y_ticks=_y_ticks(0, high, None), x_ticks=ticks, rows=rows)
 
 
