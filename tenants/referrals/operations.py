@@ -13,7 +13,6 @@ import logging
 import re
 import secrets
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
+from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db, utcnow
 from koepel.platform.tenancy import Tenant, current_tenant_id
 from koepel.platform.tenancy.border import across_border
@@ -29,7 +29,7 @@ from koepel.tenants.members import MemberError, do_register_member, member_trans
 from .models import HANDOVER_MAX, REASON_MAX, IncomingReferral, Referral, ReferralEvent
 
 log = logging.getLogger(__name__)
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -71,11 +71,6 @@ def _tenant_of_kind(kind: str) -> Tenant:
 
 def _text(value: str | None) -> str:
     return (value or "").strip()
-
-
-def _today() -> date:
-    """Today in the Netherlands (a referral sent at 00:30 is sent on that day)."""
-    return utcnow().astimezone(AMSTERDAM).date()
 
 
 def by_idempotency_key(key: str) -> Referral | None:
@@ -125,7 +120,7 @@ def do_send_referral(
         raise ReferralError(_l("Use at most %(max)d characters.", max=40), "resident_phone")
     if reference and len(reference) > 100:
         raise ReferralError(_l("Use at most %(max)d characters.", max=100), "client_reference")
-    if resident_date_of_birth is not None and not date(1900, 1, 1) <= resident_date_of_birth <= _today():
+    if resident_date_of_birth is not None and not date(1900, 1, 1) <= resident_date_of_birth <= amsterdam_today():
         raise ReferralError(_l("Enter a date of birth in the past."), "resident_date_of_birth")
     if not consent:
         raise ReferralError(_l("A referral needs the resident's consent. Record it before sending."), "consent")
@@ -156,7 +151,7 @@ def do_send_referral(
         if existing is None:
             raise
         return existing
-    db.session.add(ReferralEvent(referral_id=referral.id, status="sent", on_date=_today()))
+    db.session.add(ReferralEvent(referral_id=referral.id, status="sent", on_date=amsterdam_today()))
     shared = referral.shared_fields
     record("referrals.sent", object_type="referral", object_id=referral.id,
            details={"to_tenant_id": cooperative.id, "shared": shared}, actor_user_id=actor_id)
@@ -204,7 +199,7 @@ def do_withdraw_referral(referral: Referral, *, actor_id: int | None) -> Referra
     referral = db.session.get(Referral, (tenant_id, referral_id))
     referral.status = "withdrawn"
     referral.decided_at = utcnow()
-    db.session.add(ReferralEvent(referral_id=referral.id, status="withdrawn", on_date=_today()))
+    db.session.add(ReferralEvent(referral_id=referral.id, status="withdrawn", on_date=amsterdam_today()))
     record("referrals.withdrawn", object_type="referral", object_id=referral.id, actor_user_id=actor_id)
     db.session.flush()
     return referral
@@ -284,7 +279,7 @@ def do_decline_referral(incoming: IncomingReferral, *, reason: str, actor_id: in
               "link_key": incoming.link_key}
     db.session.flush()
     record("referrals.declined", object_type="incoming_referral", object_id=values["id"], actor_user_id=actor_id)
-    _answer_municipality(values, status="declined", on_date=_today(), decline_reason=reason, actor_id=actor_id)
+    _answer_municipality(values, status="declined", on_date=amsterdam_today(), decline_reason=reason, actor_id=actor_id)
     return db.session.get(IncomingReferral, (values["tenant_id"], values["id"]))
 
 
@@ -294,7 +289,11 @@ def do_decline_referral(incoming: IncomingReferral, *, reason: str, actor_id: in
 @member_transitioned.connect
 def mirror_transition(sender, *, member, transition, actor_id=None, **_ignored) -> None:
     """A member who came in through an accepted referral moved on: tell the municipality
-    the new stage, the outcome code and the date. Never the reason text or any note."""
+    the new stage, the outcome code and the date. Never the reason text or any note.
+
+    A member's first step (registration) has no referral yet: acceptance links it afterwards."""
+    if transition.from_stage is None:
+        return
     incoming = db.session.scalar(
         select(IncomingReferral).where(IncomingReferral.member_id == member.id,
                                        IncomingReferral.status == "accepted"))
