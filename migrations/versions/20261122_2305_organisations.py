@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation, tenant_keys
 
 revision = "20261122_2305_organisations"
 down_revision = "20261122_2300_identity"
@@ -26,14 +26,6 @@ LEGAL_FORMS = "'cooperatie_ua', 'cooperatie_ba', 'cooperatie_wa', 'stichting', '
 STATUS_ACTIONS = "'applied', 'approved', 'rejected', 'suspended', 'reactivated', 'archived'"
 
 
-def _tenant_keys(table):
-    return [
-        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants"),
-    ]
-
 
 def upgrade():
     # A rejected application stays visible to its applicant, with the reason.
@@ -42,7 +34,7 @@ def upgrade():
 
     op.create_table(
         "invitations",
-        *_tenant_keys("invitations"),
+        *tenant_keys("invitations"),
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("role", sa.String(32), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
@@ -76,7 +68,7 @@ def upgrade():
 
     op.create_table(
         "tenant_profiles",
-        *_tenant_keys("tenant_profiles"),
+        *tenant_keys("tenant_profiles"),
         sa.Column("legal_form", sa.String(32), nullable=False),
         sa.Column("kvk_number", sa.String(8), nullable=False),
         sa.Column("vat_number", sa.String(20)),
@@ -95,7 +87,7 @@ def upgrade():
 
     op.create_table(
         "tenant_status_changes",
-        *_tenant_keys("tenant_status_changes"),
+        *tenant_keys("tenant_status_changes"),
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("from_status", sa.String(16)),
         sa.Column("to_status", sa.String(16), nullable=False),
@@ -113,7 +105,7 @@ def upgrade():
 
     op.create_table(
         "support_grants",
-        *_tenant_keys("support_grants"),
+        *tenant_keys("support_grants"),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

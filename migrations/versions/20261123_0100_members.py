@@ -8,7 +8,12 @@ Create Date: 2026-11-23 01:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import (
+    disable_tenant_isolation,
+    enable_tenant_isolation,
+    tenant_keys,
+    tenant_reference,
+)
 
 revision = "20261123_0100_members"
 down_revision = "20261122_2305_organisations"
@@ -21,26 +26,12 @@ SOURCES = "'municipality', 'work_organisation', 'social_services', 'self', 'othe
 TABLES = ("journey_settings", "members", "member_businesses", "journey_transitions")
 
 
-def _tenant_keys(table):
-    return [
-        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants"),
-    ]
-
-
-def _member_key(table):
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", "member_id"], ["members.tenant_id", "members.id"],
-        name=f"fk_{table}_tenant_id_member_id_members", ondelete="CASCADE",
-    )
 
 
 def upgrade():
     op.create_table(
         "journey_settings",
-        *_tenant_keys("journey_settings"),
+        *tenant_keys("journey_settings"),
         sa.Column("trial_months", sa.Integer(), nullable=False),
         sa.Column("trial_warning_days", sa.Integer(), nullable=False),
         sa.UniqueConstraint("tenant_id", name=op.f("uq_journey_settings_tenant_id")),
@@ -49,7 +40,7 @@ def upgrade():
     )
     op.create_table(
         "members",
-        *_tenant_keys("members"),
+        *tenant_keys("members"),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("email", sa.String(254)),
         sa.Column("phone", sa.String(40)),
@@ -78,18 +69,18 @@ def upgrade():
     op.create_index("ix_members_tenant_id_lower_email", "members", ["tenant_id", "email"])
     op.create_table(
         "member_businesses",
-        *_tenant_keys("member_businesses"),
+        *tenant_keys("member_businesses"),
         sa.Column("member_id", sa.BigInteger(), nullable=False),
         sa.Column("trade_name", sa.String(200), nullable=False),
         sa.Column("activity", sa.String(200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("photo_file", sa.String(200)),
-        _member_key("member_businesses"),
+        tenant_reference("member_businesses", "member_id", "members", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "member_id", name=op.f("uq_member_businesses_tenant_id_member_id")),
     )
     op.create_table(
         "journey_transitions",
-        *_tenant_keys("journey_transitions"),
+        *tenant_keys("journey_transitions"),
         sa.Column("member_id", sa.BigInteger(), nullable=False),
         sa.Column("from_stage", sa.String(20)),
         sa.Column("to_stage", sa.String(20), nullable=False),
@@ -98,7 +89,7 @@ def upgrade():
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor_user_id", sa.BigInteger()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        _member_key("journey_transitions"),
+        tenant_reference("journey_transitions", "member_id", "members", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["actor_user_id"], ["users.id"], name="fk_journey_transitions_actor_user_id_users"),
         sa.CheckConstraint(f"to_stage IN ({STAGES})", name=op.f("ck_journey_transitions_to_stage")),
         sa.CheckConstraint(f"from_stage IS NULL OR from_stage IN ({STAGES})",

@@ -8,7 +8,12 @@ Create Date: 2026-11-23 01:10:00
 import sqlalchemy as sa
 from alembic import op
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import (
+    disable_tenant_isolation,
+    enable_tenant_isolation,
+    tenant_keys,
+    tenant_reference,
+)
 
 revision = "20261123_0110_referrals"
 down_revision = "20261123_0100_members"
@@ -23,14 +28,6 @@ HANDOVER_MAX = 1000
 TABLES = ("referrals", "referral_events", "incoming_referrals")
 
 
-def _tenant_keys(table):
-    return [
-        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants"),
-    ]
-
 
 def _user_key(table, column):
     return sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{table}_{column}_users")
@@ -39,7 +36,7 @@ def _user_key(table, column):
 def upgrade():
     op.create_table(
         "referrals",
-        *_tenant_keys("referrals"),
+        *tenant_keys("referrals"),
         sa.Column("link_key", sa.String(64), nullable=False),
         sa.Column("idempotency_key", sa.String(64), nullable=False),
         sa.Column("resident_name", sa.String(200), nullable=False),
@@ -85,15 +82,14 @@ def upgrade():
     op.create_index("ix_referrals_tenant_id_created_at", "referrals", ["tenant_id", "created_at"])
     op.create_table(
         "referral_events",
-        *_tenant_keys("referral_events"),
+        *tenant_keys("referral_events"),
         sa.Column("referral_id", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(16)),
         sa.Column("stage", sa.String(20)),
         sa.Column("outcome", sa.String(32)),
         sa.Column("on_date", sa.Date(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id", "referral_id"], ["referrals.tenant_id", "referrals.id"],
-                                name="fk_referral_events_tenant_id_referral_id_referrals", ondelete="CASCADE"),
+        tenant_reference("referral_events", "referral_id", "referrals", ondelete="CASCADE"),
         sa.CheckConstraint(f"status IS NULL OR status IN ({REFERRAL_STATUSES})", name=op.f("ck_referral_events_status")),
         sa.CheckConstraint(f"stage IS NULL OR stage IN ({STAGES})", name=op.f("ck_referral_events_stage")),
         sa.CheckConstraint(f"outcome IS NULL OR outcome IN ({OUTCOMES})", name=op.f("ck_referral_events_outcome")),
@@ -103,7 +99,7 @@ def upgrade():
     op.create_index("ix_referral_events_referral", "referral_events", ["tenant_id", "referral_id", "id"])
     op.create_table(
         "incoming_referrals",
-        *_tenant_keys("incoming_referrals"),
+        *tenant_keys("incoming_referrals"),
         sa.Column("link_key", sa.String(64), nullable=False),
         sa.Column("from_tenant_id", sa.BigInteger(), nullable=False),
         sa.Column("from_name", sa.String(200), nullable=False),
@@ -122,8 +118,7 @@ def upgrade():
         sa.Column("decided_at", sa.DateTime(timezone=True)),
         sa.Column("decided_by", sa.BigInteger()),
         sa.ForeignKeyConstraint(["from_tenant_id"], ["tenants.id"], name="fk_incoming_referrals_from_tenant_id_tenants"),
-        sa.ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"],
-                                name="fk_incoming_referrals_tenant_id_member_id_members", ondelete="CASCADE"),
+        tenant_reference("incoming_referrals", "member_id", "members", ondelete="CASCADE"),
         _user_key("incoming_referrals", "decided_by"),
         sa.UniqueConstraint("tenant_id", "link_key", name=op.f("uq_incoming_referrals_tenant_id_link_key")),
         sa.UniqueConstraint("tenant_id", "member_id", name=op.f("uq_incoming_referrals_tenant_id_member_id")),

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 01:20:00
 import sqlalchemy as sa
 from alembic import op
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation, tenant_reference
 
 revision = "20261123_0120_ladder"
 down_revision = "20261123_0110_referrals"
@@ -31,8 +31,7 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{TABLE}"),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{TABLE}_tenant_id_tenants"),
-        sa.ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"],
-                                name=f"fk_{TABLE}_tenant_id_member_id_members", ondelete="CASCADE"),
+        tenant_reference(TABLE, "member_id", "members", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["measured_by_user_id"], ["users.id"], name=f"fk_{TABLE}_measured_by_user_id_users"),
         sa.CheckConstraint("rung BETWEEN 1 AND 6", name=op.f(f"ck_{TABLE}_rung")),
         sa.CheckConstraint("char_length(note) <= 500", name=op.f(f"ck_{TABLE}_note_length")),

@@ -8,7 +8,12 @@ Create Date: 2026-11-23 01:30:00
 import sqlalchemy as sa
 from alembic import op
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import (
+    disable_tenant_isolation,
+    enable_tenant_isolation,
+    tenant_keys,
+    tenant_reference,
+)
 
 revision = "20261123_0130_coaching"
 down_revision = "20261123_0120_ladder"
@@ -20,26 +25,12 @@ STATUSES = "'open', 'achieved', 'dropped'"
 TABLES = ("coaching_notes", "coaching_goals", "coaching_goal_updates")
 
 
-def _tenant_keys(table):
-    return [
-        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants"),
-    ]
-
-
-def _member_key(table):
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", "member_id"], ["members.tenant_id", "members.id"],
-        name=f"fk_{table}_tenant_id_member_id_members", ondelete="CASCADE",
-    )
 
 
 def upgrade():
     op.create_table(
         "coaching_notes",
-        *_tenant_keys("coaching_notes"),
+        *tenant_keys("coaching_notes"),
         sa.Column("member_id", sa.BigInteger(), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("coach_user_id", sa.BigInteger(), nullable=False),
@@ -48,7 +39,7 @@ def upgrade():
         sa.Column("next_appointment_on", sa.Date()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True)),
-        _member_key("coaching_notes"),
+        tenant_reference("coaching_notes", "member_id", "members", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["coach_user_id"], ["users.id"], name="fk_coaching_notes_coach_user_id_users"),
         sa.CheckConstraint(f"kind IN ({KINDS})", name=op.f("ck_coaching_notes_kind")),
         sa.CheckConstraint("body = btrim(body) AND body <> '' AND char_length(body) <= 4000",
@@ -63,7 +54,7 @@ def upgrade():
     op.create_index("ix_coaching_notes_member", "coaching_notes", ["tenant_id", "member_id", "held_on"])
     op.create_table(
         "coaching_goals",
-        *_tenant_keys("coaching_goals"),
+        *tenant_keys("coaching_goals"),
         sa.Column("member_id", sa.BigInteger(), nullable=False),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -72,7 +63,7 @@ def upgrade():
         sa.Column("progress", sa.Integer(), nullable=False),
         sa.Column("created_by_user_id", sa.BigInteger()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        _member_key("coaching_goals"),
+        tenant_reference("coaching_goals", "member_id", "members", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["created_by_user_id"], ["users.id"],
                                 name="fk_coaching_goals_created_by_user_id_users"),
         sa.CheckConstraint(f"status IN ({STATUSES})", name=op.f("ck_coaching_goals_status")),
@@ -84,7 +75,7 @@ def upgrade():
     op.create_index("ix_coaching_goals_member", "coaching_goals", ["tenant_id", "member_id"])
     op.create_table(
         "coaching_goal_updates",
-        *_tenant_keys("coaching_goal_updates"),
+        *tenant_keys("coaching_goal_updates"),
         sa.Column("goal_id", sa.BigInteger(), nullable=False),
         sa.Column("progress", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),

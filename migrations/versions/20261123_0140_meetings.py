@@ -8,7 +8,12 @@ Create Date: 2026-11-23 01:40:00
 import sqlalchemy as sa
 from alembic import op
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import (
+    disable_tenant_isolation,
+    enable_tenant_isolation,
+    tenant_keys,
+    tenant_reference,
+)
 
 revision = "20261123_0140_meetings"
 down_revision = "20261123_0130_coaching"
@@ -18,19 +23,11 @@ depends_on = None
 TABLES = ("meetings", "meeting_attendance")
 
 
-def _tenant_keys(table):
-    return [
-        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants"),
-    ]
-
 
 def upgrade():
     op.create_table(
         "meetings",
-        *_tenant_keys("meetings"),
+        *tenant_keys("meetings"),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
@@ -52,16 +49,14 @@ def upgrade():
     op.create_index("ix_meetings_starts_at", "meetings", ["tenant_id", "starts_at"])
     op.create_table(
         "meeting_attendance",
-        *_tenant_keys("meeting_attendance"),
+        *tenant_keys("meeting_attendance"),
         sa.Column("meeting_id", sa.BigInteger(), nullable=False),
         sa.Column("member_id", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("recorded_by_user_id", sa.BigInteger()),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id", "meeting_id"], ["meetings.tenant_id", "meetings.id"],
-                                name="fk_meeting_attendance_tenant_id_meeting_id_meetings", ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"],
-                                name="fk_meeting_attendance_tenant_id_member_id_members", ondelete="CASCADE"),
+        tenant_reference("meeting_attendance", "meeting_id", "meetings", ondelete="CASCADE"),
+        tenant_reference("meeting_attendance", "member_id", "members", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["recorded_by_user_id"], ["users.id"],
                                 name="fk_meeting_attendance_recorded_by_user_id_users"),
         sa.UniqueConstraint("tenant_id", "meeting_id", "member_id",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation
+from koepel.platform.db import disable_tenant_isolation, enable_tenant_isolation, tenant_reference
 
 revision = "20261123_0150_member_imports"
 down_revision = "20261123_0140_meetings"
@@ -41,8 +41,7 @@ def upgrade():
         sa.Column("finished_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_member_imports"),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name="fk_member_imports_tenant_id_tenants"),
-        sa.ForeignKeyConstraint(["tenant_id", "job_run_id"], ["job_runs.tenant_id", "job_runs.id"],
-                                name="fk_member_imports_tenant_id_job_run_id_job_runs"),
+        tenant_reference("member_imports", "job_run_id", "job_runs"),
         sa.ForeignKeyConstraint(["created_by"], ["users.id"], name="fk_member_imports_created_by_users"),
         sa.CheckConstraint("file_format IN ('csv', 'xlsx')", name=op.f("ck_member_imports_file_format")),
         sa.CheckConstraint("status IN ('queued', 'imported', 'rejected')", name=op.f("ck_member_imports_status")),

@@ -1,7 +1,7 @@
 """Database core: the Flask-SQLAlchemy handle, the declarative base and the tenant mixin."""
 
 from .base import AppSession, Base, TenantScoped, UmbrellaSession, db, utcnow
-from .rls import disable_tenant_isolation, enable_tenant_isolation
+from .rls import disable_tenant_isolation, enable_tenant_isolation, tenant_keys, tenant_reference
 
 __all__ = [
     "AppSession",
@@ -11,5 +11,7 @@ __all__ = [
     "db",
     "disable_tenant_isolation",
     "enable_tenant_isolation",
+    "tenant_keys",
+    "tenant_reference",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 TENANT_SETTING = "app.tenant_id"
@@ -27,3 +28,21 @@ def disable_tenant_isolation(table: str) -> None:
     op.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def tenant_keys(table: str) -> list:
+    """The columns and keys every tenant table starts with: `tenant_id` (a tenant's),
+    `id`, and the primary key `(tenant_id, id)`."""
+    return [
+        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{table}"),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=f"fk_{table}_tenant_id_tenants"),
+    ]
+
+
+def tenant_reference(table: str, column: str, target: str, **options) -> sa.ForeignKeyConstraint:
+    """A foreign key to another tenant table through `(tenant_id, <column>)`: a row can
+    only point at a row of its own tenant."""
+    return sa.ForeignKeyConstraint(["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"],
+                                   name=f"fk_{table}_tenant_id_{column}_{target}", **options)
