@@ -20,9 +20,11 @@ from sqlalchemy.exc import IntegrityError
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
-from koepel.platform.dates import amsterdam_today
+from koepel.platform.auth import User
+from koepel.platform.dates import amsterdam_today, local_date
 from koepel.platform.db import db, utcnow
-from koepel.platform.tenancy import Tenant, current_tenant_id
+from koepel.platform.mail import external_url, send_mail
+from koepel.platform.tenancy import Membership, Tenant, current_tenant_id
 from koepel.platform.tenancy.border import across_border
 from koepel.tenants.members import MemberError, do_register_member, member_transitioned
 
@@ -95,11 +97,14 @@ def do_send_referral(
     client_reference: str | None = None,
     idempotency_key: str | None = None,
     actor_id: int | None,
+    notify: bool = False,
 ) -> Referral:
     """Refer a resident to an active cooperative, with their recorded consent.
 
     The cooperative receives the name and what the consent covers, nothing else. The same
     `idempotency_key` again returns the referral made the first time, changing nothing.
+    With `notify` the cooperative's coordinators are mailed (after commit): the page asks
+    for it; loading history (the demo, an import) does not.
     """
     municipality = _tenant_of_kind("municipality")
     key = _text(idempotency_key) or new_idempotency_key()
@@ -173,6 +178,8 @@ def do_send_referral(
         record("referrals.received", object_type="incoming_referral", object_id=received.id,
                details={"from_tenant_id": municipality.id, "shared": shared},
                actor_user_id=actor_id)
+        if notify:
+            _mail_coordinators(cooperative, received.id, municipality.name)
     return db.session.get(Referral, (municipality.id, referral_id))
 
 
@@ -220,7 +227,8 @@ def _lock_pending(incoming: IncomingReferral) -> None:
 
 
 def _answer_municipality(incoming_values: dict, *, status: str, stage: str | None = None, on_date: date,
-                         decline_reason: str | None = None, actor_id: int | None) -> None:
+                         decline_reason: str | None = None, actor_id: int | None, notify: bool) -> None:
+    cooperative = db.session.get(Tenant, current_tenant_id())
     with across_border(incoming_values["from_tenant_id"], reason=f"referral {status}"):
         referral = db.session.scalar(
             select(Referral).where(Referral.link_key == incoming_values["link_key"]).with_for_update())
@@ -234,9 +242,11 @@ def _answer_municipality(incoming_values: dict, *, status: str, stage: str | Non
         db.session.add(ReferralEvent(referral_id=referral.id, status=status, stage=stage, on_date=on_date))
         record("referrals.answered", object_type="referral", object_id=referral.id,
                details={"status": status}, actor_user_id=actor_id)
+        if notify:
+            _mail_sender(referral, cooperative.name)
 
 
-def do_accept_referral(incoming: IncomingReferral, *, actor_id: int | None) -> IncomingReferral:
+def do_accept_referral(incoming: IncomingReferral, *, actor_id: int | None, notify: bool = False) -> IncomingReferral:
     """Accept: the resident becomes a member in the stage `referred`, with what was shared."""
     _tenant_of_kind("cooperative")
     _lock_pending(incoming)
@@ -257,11 +267,13 @@ def do_accept_referral(incoming: IncomingReferral, *, actor_id: int | None) -> I
     db.session.flush()
     record("referrals.accepted", object_type="incoming_referral", object_id=values["id"],
            details={"member_id": member.id}, actor_user_id=actor_id)
-    _answer_municipality(values, status="accepted", stage="referred", on_date=on_date, actor_id=actor_id)
+    _answer_municipality(values, status="accepted", stage="referred", on_date=on_date, actor_id=actor_id,
+                         notify=notify)
     return db.session.get(IncomingReferral, (values["tenant_id"], values["id"]))
 
 
-def do_decline_referral(incoming: IncomingReferral, *, reason: str, actor_id: int | None) -> IncomingReferral:
+def do_decline_referral(incoming: IncomingReferral, *, reason: str, actor_id: int | None,
+                        notify: bool = False) -> IncomingReferral:
     """Decline with a message for the municipality; the shared details are erased here."""
     _tenant_of_kind("cooperative")
     reason = _text(reason)
@@ -279,8 +291,35 @@ def do_decline_referral(incoming: IncomingReferral, *, reason: str, actor_id: in
               "link_key": incoming.link_key}
     db.session.flush()
     record("referrals.declined", object_type="incoming_referral", object_id=values["id"], actor_user_id=actor_id)
-    _answer_municipality(values, status="declined", on_date=amsterdam_today(), decline_reason=reason, actor_id=actor_id)
+    _answer_municipality(values, status="declined", on_date=amsterdam_today(), decline_reason=reason,
+                         actor_id=actor_id, notify=notify)
     return db.session.get(IncomingReferral, (values["tenant_id"], values["id"]))
+
+
+# --- mails: who is told, with a link and no personal data of the resident ----------------
+
+
+def _mail_coordinators(cooperative: Tenant, incoming_id: int, municipality_name: str) -> None:
+    """Inside the crossing into the cooperative: its coordinators learn a referral waits."""
+    link = external_url("referrals_incoming.show", tenant_slug=cooperative.slug, incoming_referral_id=incoming_id)
+    coordinators = db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(Membership.role == "coordinator"))
+    for person in coordinators:
+        send_mail(to=person.email, template="referral_received", language=person.language, name=person.name,
+                  municipality=municipality_name, cooperative=cooperative.name, link=link)
+
+
+def _mail_sender(referral: Referral, cooperative_name: str) -> None:
+    """Inside the crossing into the municipality: the client manager who referred learns
+    the answer (the reason of a decline is on the page, behind sign-in)."""
+    sender = db.session.get(User, referral.sent_by) if referral.sent_by else None
+    if sender is None or sender.erased_at is not None:
+        return
+    municipality = db.session.get(Tenant, referral.tenant_id)
+    send_mail(to=sender.email, template="referral_answered", language=sender.language, name=sender.name,
+              cooperative=cooperative_name, accepted=referral.status == "accepted",
+              sent_on=local_date(referral.created_at),
+              link=external_url("referrals.show", tenant_slug=municipality.slug, referral_id=referral.id))
 
 
 # --- later: the journey, mirrored ----------------------------------------------------------

@@ -112,7 +112,7 @@ def new():
             client_reference=form.client_reference.data, target_tenant_id=form.target_id(),
             handover=form.handover.data, consent=form.consent.data, share_contact=form.share_contact.data,
             share_date_of_birth=form.share_date_of_birth.data, share_handover=form.share_handover.data,
-            idempotency_key=form.idempotency_key.data, actor_id=current_user.id,
+            idempotency_key=form.idempotency_key.data, actor_id=current_user.id, notify=True,
         )
     except ReferralError as error:
         db.session.rollback()
@@ -188,7 +188,7 @@ def accept(incoming_referral_id: int):
     if not DecideForm().validate_on_submit():
         return _incoming_page(incoming, 400, errors=[_("The form has expired. Open it again.")])
     try:
-        do_accept_referral(incoming, actor_id=current_user.id)
+        do_accept_referral(incoming, actor_id=current_user.id, notify=True)
     except ReferralError as error:
         db.session.rollback()
         return _incoming_page(incoming_or_404(incoming_referral_id), 409, errors=[str(error)])
@@ -205,7 +205,7 @@ def decline(incoming_referral_id: int):
     if not form.validate_on_submit():
         return _incoming_page(incoming, 400, decline_form=form)
     try:
-        do_decline_referral(incoming, reason=form.reason.data, actor_id=current_user.id)
+        do_decline_referral(incoming, reason=form.reason.data, actor_id=current_user.id, notify=True)
     except ReferralError as error:
         db.session.rollback()
         incoming = incoming_or_404(incoming_referral_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from koepel.platform.db import db
@@ -83,7 +84,8 @@ def test_the_operation_refuses_on_its_own(app, db_session, baseline, changes, fi
 
 def test_the_operation_refuses_an_inactive_cooperative(app, db_session, baseline):
     suspended = do_create_tenant(kind="cooperative", slug="refusal-suspended-op", name="Suspended", status="suspended")
-    with app.test_request_context(), tenant_context(baseline.municipality.id, baseline.client_manager.id):
+    with app.test_request_context(), force_locale("en"), tenant_context(baseline.municipality.id,
+                                                                          baseline.client_manager.id):
         with pytest.raises(ReferralError, match="Choose an active cooperative.") as refused:
             do_send_referral(resident_name="Fenna Visser", handover=HANDOVER, target_tenant_id=suspended.id,
                              consent=True, actor_id=baseline.client_manager.id)
