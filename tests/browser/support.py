@@ -17,3 +17,11 @@ def chromium_path() -> str | None:
         if found:
             return found
     return None
+
+
+def new_page(browser, live_platform):
+    """A page of a browser context of its own (its own cookies: one person each), in Dutch."""
+    context = browser.new_context(base_url=live_platform.url, locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return page

@@ -9,19 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from koepel.platform.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.browser.support import new_page
 from tests.browser.test_platform_pages import sign_in
 from tests.live.platform_process import mail_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 PASSWORD = "een lang en eigen wachtwoord"
-
-
-def new_page(browser, live_platform):
-    context = browser.new_context(base_url=live_platform.url, locale="nl-NL")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return page
 
 
 def test_sign_up_approval_verification_invitation_and_two_factor(browser, live_platform):

@@ -12,19 +12,13 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.support import new_page
 from tests.browser.test_platform_pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 CLIENT_MANAGER = "klantmanager@delft.example.org"
 COORDINATOR = "coordinator@scope-delft.example.org"
-
-
-def new_page(browser, live_platform):
-    context = browser.new_context(base_url=live_platform.url, locale="nl-NL")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return page
 
 
 def test_a_referral_from_the_municipality_to_membership(browser, live_platform):
