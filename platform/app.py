@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import koepel.migrations
 import koepel.platform.audit.jobs  # noqa: F401 - job kinds are declared where they live
-from koepel.platform import account, onboarding, people
+from koepel.platform import account, onboarding, parameters, people
 from koepel.platform.audit.labels import describe_action
 from koepel.platform.audit.views import bp as audit_bp
 from koepel.platform.auth import can
@@ -31,6 +31,7 @@ from koepel.platform.jobs.views import bp as jobs_bp
 from koepel.platform.tenancy.request import init_app as init_tenancy
 from koepel.platform.umbrella.views import bp as umbrella_bp
 from koepel.tenants import (
+    agreements,
     coaching,
     ladder,
     meetings,
@@ -43,8 +44,9 @@ from koepel.tenants import (
 
 MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
 BLUEPRINTS = (
-    auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, workspace.bp,
+    auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, parameters.bp, workspace.bp,
     members.bp, referrals.bp, referrals.bp_incoming, ladder.bp, coaching.bp, meetings.bp, member_transfer.bp, portal.bp,
+    agreements.bp,
 )
 
 csrf = CSRFProtect()

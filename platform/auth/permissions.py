@@ -73,6 +73,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "meetings.manage": frozenset({"coordinator", "coach"}),
     # The member portal: a member's (or candidate's) own pages.
     "portal.view": frozenset({"member", "candidate"}),
+    # Rules that change by year (allowance caps, VAT rates): kept by umbrella staff.
+    "umbrella.parameters": UMBRELLA_STAFF,
+    "umbrella.parameters.manage": frozenset({"umbrella_admin"}),
+    # Agreements between a cooperative and a municipality: read by the people who deal
+    # with money and policy on both sides, proposed and accepted by those who decide.
+    "agreements.view": frozenset({"coordinator", "treasurer", "policy_advisor", "finance", SUPPORT_ROLE}),
+    "agreements.propose": frozenset({"coordinator", "policy_advisor"}),
+    "agreements.decide": frozenset({"coordinator", "policy_advisor"}),
 }
 
 
