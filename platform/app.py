@@ -34,6 +34,7 @@ from koepel.tenants import (
     agreements,
     coaching,
     ladder,
+    ledger,  # noqa: F401 - its models belong to the schema before it has pages
     meetings,
     member_transfer,
     members,

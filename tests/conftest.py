@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests import servers as test_servers
 
@@ -449,3 +450,23 @@ def person_with_role(tenant_id: int, role: str, email: str, name: str = "Test Pe
     secret = enrol_if_required(user)
     db.session.commit()
     return Person(user.id, user.email, totp_secret=secret)
+
+
+def purge_tenant(admin_dsn: str, tenant_id: int) -> None:
+    """For tests that commit from threads in a tenant of their own: every row of that
+    tenant, in every table that names a tenant, then the tenant (as the superuser, past
+    the append-only triggers)."""
+    with psycopg.connect(admin_dsn) as conn:
+        conn.execute("SET LOCAL session_replication_role = replica")  # past the append-only trigger
+        columns = conn.execute(
+            "SELECT c.relname, a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') "
+            "UNION SELECT r.conrelid::regclass::text, a.attname FROM pg_constraint r "
+            "JOIN pg_attribute a ON a.attrelid = r.conrelid AND a.attnum = r.conkey[1] "
+            "WHERE r.contype = 'f' AND r.confrelid = 'tenants'::regclass"
+        ).fetchall()
+        for table, column in columns:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column)),
+                         (tenant_id,))
+        conn.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))

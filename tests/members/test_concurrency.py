@@ -17,7 +17,6 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import select
 
 from koepel.platform.dates import amsterdam_today
@@ -26,26 +25,9 @@ from koepel.platform.tenancy import tenant_context
 from koepel.platform.tenancy.operations import do_create_tenant
 from koepel.tenants.members import JourneyError, JourneyTransition, Member, member_transitioned
 from koepel.tenants.members.operations import do_register_member, do_transition
+from tests.conftest import purge_tenant
 
 HOLD_SECONDS = 0.5  # how long the first step keeps its lock before it commits
-
-
-def _purge_tenant(admin_dsn: str, tenant_id: int) -> None:
-    """Every row of the scratch tenant, in every table that names a tenant, then the tenant."""
-    with psycopg.connect(admin_dsn) as conn:
-        conn.execute("SET LOCAL session_replication_role = replica")  # past the append-only trigger
-        columns = conn.execute(
-            "SELECT c.relname, a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped "
-            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') "
-            "UNION SELECT r.conrelid::regclass::text, a.attname FROM pg_constraint r "
-            "JOIN pg_attribute a ON a.attrelid = r.conrelid AND a.attnum = r.conkey[1] "
-            "WHERE r.contype = 'f' AND r.confrelid = 'tenants'::regclass"
-        ).fetchall()
-        for table, column in columns:
-            conn.execute(sql.SQL("DELETE FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column)),
-                         (tenant_id,))
-        conn.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))
 
 
 @pytest.fixture
@@ -66,7 +48,7 @@ def scratch_member(_session_app, baseline, admin_dsn):
     try:
         yield tenant_id, member_id
     finally:
-        _purge_tenant(admin_dsn, tenant_id)
+        purge_tenant(admin_dsn, tenant_id)
         with psycopg.connect(admin_dsn) as conn:
             assert conn.execute("SELECT count(*) FROM members WHERE tenant_id = %s", (tenant_id,)).fetchone()[0] == 0
             assert conn.execute("SELECT count(*) FROM tenants WHERE id = %s", (tenant_id,)).fetchone()[0] == 0
