@@ -15,7 +15,15 @@ from koepel.platform.db import db
 from koepel.platform.money import Money
 from koepel.platform.tenancy import tenant_context
 from koepel.platform.tenancy.operations import do_create_tenant
-from koepel.tenants.ledger import JournalEntry, Line, Overdrawn, account, do_post, held, mismatched_balances
+from koepel.tenants.ledger import (
+    JournalEntry,
+    Line,
+    Overdrawn,
+    account,
+    do_post,
+    held,
+    mismatched_balances,
+)
 from koepel.tenants.members import do_register_member
 from tests.conftest import purge_tenant
 
