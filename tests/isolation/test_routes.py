@@ -167,7 +167,7 @@ def test_the_same_urls_work_for_their_own_tenant(app, baseline, as_user):
             continue
         ok = False
         for client, slug, which in owners:
-            if which is None and _object_args(rule):
+            if which is None and _names_an_object(rule):
                 continue
             url = _url(app, rule, slug, _objects(baseline, rule, which or 0))
             if client.get(url).status_code != 404:
