@@ -193,7 +193,9 @@ class DatabaseJourney(PureJourney):
             assert member.trial_ends_on == add_months(member.stage_since, self.trial_months)
 
 
-SETTINGS = {"stateful_step_count": 20, "deadline": None, "database": None,
+# derandomize: the same examples every run, so the check below that every stage was
+# reached cannot pass one run and fail the next.
+SETTINGS = {"stateful_step_count": 20, "deadline": None, "database": None, "derandomize": True,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]}
 
 
@@ -210,7 +212,7 @@ def test_the_rules_never_allow_an_invalid_step():
 def test_the_database_never_reaches_an_invalid_state(db_session, baseline):
     with tenant_context(baseline.coop_a.id):
         DatabaseJourney.reached = set()
-        run_state_machine_as_test(DatabaseJourney, settings=settings(max_examples=60, **SETTINGS))
+        run_state_machine_as_test(DatabaseJourney, settings=settings(max_examples=60, **{**SETTINGS, "stateful_step_count": 30}))
         assert EVERY_STAGE <= DatabaseJourney.reached, EVERY_STAGE - DatabaseJourney.reached
         # Every example was rolled back.
         assert db.session.scalar(select(Member.id).where(Member.name == "Hypothesis Member")) is None
