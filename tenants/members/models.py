@@ -64,6 +64,9 @@ class Member(TenantScoped, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     municipality: Mapped[str | None] = mapped_column(String(100))  # of residence
+    # The municipality (a tenant) whose benefit the member keeps: its agreement with the
+    # cooperative splits the member's earnings and receives the monthly settlement.
+    benefit_municipality_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("tenants.id"))
     language: Mapped[str] = mapped_column(String(8), default="nl")
     referral_source: Mapped[str] = mapped_column(String(32), default="municipality")
     coach_user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))

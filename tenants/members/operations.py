@@ -14,7 +14,7 @@ from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
 from koepel.platform.dates import add_months
 from koepel.platform.db import db
-from koepel.platform.tenancy import Membership, current_tenant_id
+from koepel.platform.tenancy import Membership, Tenant, current_tenant_id
 
 from .journey import JourneyError, check_transition
 from .models import (
@@ -29,7 +29,9 @@ from .signals import member_transitioned
 
 # Roles that may coach a member (a coordinator often coaches too).
 COACH_ROLES = ("coach", "coordinator")
-MEMBER_FIELDS = ("name", "email", "phone", "date_of_birth", "municipality", "language", "referral_source")
+MEMBER_FIELDS = (
+    "name", "email", "phone", "date_of_birth", "municipality", "language", "referral_source", "benefit_municipality_id",
+)
 BUSINESS_FIELDS = ("trade_name", "activity", "description")
 
 
@@ -94,6 +96,11 @@ def _clean(fields: dict) -> dict:
         raise MemberError(_l("Choose a language from the list."), "language")
     if "referral_source" in cleaned and cleaned["referral_source"] not in REFERRAL_SOURCES:
         raise MemberError(_l("Choose how this person came to the cooperative."), "referral_source")
+    municipality_id = cleaned.get("benefit_municipality_id")
+    if municipality_id is not None:
+        found = db.session.get(Tenant, municipality_id)
+        if found is None or found.kind != "municipality" or found.status != "active":
+            raise MemberError(_l("Choose a municipality from the list."), "benefit_municipality_id")
     born = cleaned.get("date_of_birth")
     if born is not None and not date(1900, 1, 1) <= born <= date.today():
         raise MemberError(_l("Enter a date of birth in the past."), "date_of_birth")

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from koepel.platform.auth import User
 from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
-from koepel.platform.tenancy import Membership
+from koepel.platform.tenancy import Membership, Tenant
 
 from .journey import ACTIVE_STAGES, DEFAULT_TRIAL_MONTHS, STAGES
 from .models import Business, JourneySettings, JourneyTransition, Member
@@ -204,3 +204,9 @@ def person_email(user_id: int | None) -> str | None:
     if user_id is None:
         return None
     return db.session.scalar(select(User.email).where(User.id == user_id))
+
+
+def municipalities() -> list[tuple[int, str]]:
+    """The active municipalities of the federation (whose benefit a member may keep)."""
+    return [(t.id, t.name) for t in db.session.scalars(
+        select(Tenant).where(Tenant.kind == "municipality", Tenant.status == "active").order_by(Tenant.name))]

@@ -75,6 +75,8 @@ class MemberForm(FlaskForm):
     date_of_birth = day_field(_l("Date of birth (optional)"), required=False)
     municipality = StringField(_l("Municipality of residence"), validators=[
         Optional(), Length(max=100, message=_TOO_LONG)])
+    benefit_municipality_id = SelectField(_l("Municipality that pays the benefit (its agreement applies)"),
+                                          validate_choice=False)
     language = SelectField(_l("Language"), choices=options((c, LANGUAGE_LABELS[c]) for c in LANGUAGES),
                            default="nl", invalid_choice_message=_l("Choose a language from the list."))
     referral_source = SelectField(_l("How they came to the cooperative"),
@@ -84,6 +86,11 @@ class MemberForm(FlaskForm):
     trade_name = StringField(_l("Trade name"), validators=[Optional(), Length(max=200, message=_TOO_LONG)])
     activity = StringField(_l("Activity"), validators=[Optional(), Length(max=200, message=_TOO_LONG)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000, message=_TOO_LONG)])
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.benefit_municipality_id.choices = options(
+            [("", _l("Not known yet"))] + [(str(tenant_id), name) for tenant_id, name in municipalities])
 
     def validate_date_of_birth(self, field):
         if field.data is not None and not date(1900, 1, 1) <= field.data <= amsterdam_today():
@@ -98,6 +105,8 @@ class MemberForm(FlaskForm):
             "municipality": self.municipality.data or "",
             "language": self.language.data,
             "referral_source": self.referral_source.data,
+            "benefit_municipality_id": int(self.benefit_municipality_id.data) if self.benefit_municipality_id.data
+            and self.benefit_municipality_id.data.isdigit() else None,
         }
 
     def business_fields(self) -> dict:

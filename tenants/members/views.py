@@ -39,6 +39,7 @@ from .queries import (
     coaches,
     counts_by_stage,
     member_rows,
+    municipalities,
     person_email,
     person_name,
     portal_accounts,
@@ -104,7 +105,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @requires("members.edit")
 def new():
-    form = NewMemberForm(coaches=coaches())
+    form = NewMemberForm(coaches=coaches(), municipalities=municipalities())
     if request.method == "GET":
         return _new_page(form)
     if not form.validate_on_submit():
@@ -151,6 +152,7 @@ def _show_page(member: Member, status: int = 200, *, transition_form=None, trial
         coach_name=person_name(member.coach_user_id),
         account_name=person_name(member.user_id),
         account_email=person_email(member.user_id),
+        benefit_municipality=dict(municipalities()).get(member.benefit_municipality_id),
         steps=timeline(member.id),
         allowed=allowed_next(member.stage),
         trial_days=trial_flag(member, today, settings.trial_warning_days),
@@ -248,8 +250,8 @@ def assign(member_id: int):
 def edit(member_id: int):
     member = member_or_404(member_id)
     if request.method == "GET":
-        return _edit_page(member, EditMemberForm(obj=_form_values(member)))
-    form = EditMemberForm()
+        return _edit_page(member, EditMemberForm(obj=_form_values(member), municipalities=municipalities()))
+    form = EditMemberForm(municipalities=municipalities())
     if not form.validate_on_submit():
         return _edit_page(member, form, 400)
     business = form.business_fields()
@@ -282,6 +284,7 @@ def _form_values(member: Member):
     values = Values()
     for key in ("name", "email", "phone", "date_of_birth", "municipality", "language", "referral_source"):
         setattr(values, key, getattr(member, key))
+    values.benefit_municipality_id = str(member.benefit_municipality_id or "")
     for key in ("trade_name", "activity", "description"):
         setattr(values, key, getattr(member.business, key) if member.business is not None else "")
     return values

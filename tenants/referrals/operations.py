@@ -254,6 +254,7 @@ def do_accept_referral(incoming: IncomingReferral, *, actor_id: int | None, noti
                                             ("date_of_birth", incoming.date_of_birth)) if value is not None}
     try:
         member = do_register_member(name=incoming.name, municipality=incoming.from_name[:100],
+                                    benefit_municipality_id=incoming.from_tenant_id,
                                     referral_source="municipality", stage="referred", actor_id=actor_id, **shared)
     except MemberError as error:
         raise ReferralError(str(error)) from None

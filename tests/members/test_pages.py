@@ -568,3 +568,19 @@ def test_a_coach_who_lost_the_role_stays_until_someone_else_is_chosen(app, basel
     assert response.status_code == 302
     member, _ = load_member(app, baseline.coop_a.id, member_id)
     assert (member.coach_user_id, member.user_id) == (former.id, candidate.id)
+
+
+def test_the_municipality_that_pays_the_benefit_is_one_of_the_federation(app, baseline, as_user):
+    client = as_user(baseline.coordinator_a)
+    form = client.get(members_url(baseline, "/new")).get_data(as_text=True)
+    assert set(_options(form, "benefit_municipality_id")) >= {"", str(baseline.municipality.id),
+                                                              str(baseline.municipality_b.id)}
+    assert str(baseline.coop_b.id) not in _options(form, "benefit_municipality_id")
+    response = client.post(members_url(baseline, "/new"),
+                           data={**NEW_MEMBER, "benefit_municipality_id": str(baseline.municipality.id)})
+    member_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert load_member(app, baseline.coop_a.id, member_id)[0].benefit_municipality_id == baseline.municipality.id
+    assert "Gemeente M" in client.get(response.headers["Location"]).get_data(as_text=True)
+    before = _member_count(app, baseline.coop_a.id)
+    refused = client.post(members_url(baseline, "/new"), data={**NEW_MEMBER, "benefit_municipality_id": str(baseline.coop_b.id)})
+    assert refused.status_code == 400 and _member_count(app, baseline.coop_a.id) == before

@@ -74,6 +74,7 @@ def test_refer_accept_and_follow_the_journey(app, baseline, manager, coordinator
         assert (member.name, member.email, member.phone, member.date_of_birth) == (
             "Fenna Visser", "fenna@resident.example.org", "06 9876 5432", date(1984, 3, 9))
         assert (member.stage, member.referral_source, member.municipality) == ("referred", "municipality", "Gemeente M")
+        assert member.benefit_municipality_id == baseline.municipality.id  # its agreement applies
     page = coordinator.get(incoming_url(baseline, str(received["id"]))).get_data(as_text=True)
     assert f'href="/t/coop-a/members/{received["member_id"]}"' in page
     assert (sent["status"], sent["stage"], sent["stage_on"]) == ("accepted", "referred", date.today())
