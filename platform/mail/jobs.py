@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from koepel.platform.jobs.runner import worker_app
@@ -16,7 +17,14 @@ from koepel.platform.jobs.runner import worker_app
 MAIL_FOLDER = "mail"
 
 
-def build_message(sender: str, to: str, subject: str, text: str, html: str) -> EmailMessage:
+class Attachment(NamedTuple):
+    file_name: str
+    data: bytes
+    mime_type: str  # "application/pdf"
+
+
+def build_message(sender: str, to: str, subject: str, text: str, html: str,
+                  attachments: tuple[Attachment, ...] | list[Attachment] = ()) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -25,12 +33,17 @@ def build_message(sender: str, to: str, subject: str, text: str, html: str) -> E
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.file_name)
     return message
 
 
-def deliver(to: str, subject: str, text: str, html: str) -> str:
+def deliver(to: str, subject: str, text: str, html: str, attachments: tuple[Attachment, ...] | list[Attachment] = ()) -> str:
+    """Send one mail now (a job: `send_mail` queues it after commit; a job that made a
+    file, like an invoice's PDF, calls it directly with the file attached)."""
     app = worker_app()
-    message = build_message(app.config["MAIL_FROM"], to, subject, text, html)
+    message = build_message(app.config["MAIL_FROM"], to, subject, text, html, attachments)
     if app.config["MAIL_URL"]:
         _send_smtp(app.config["MAIL_URL"], message)
         return "smtp"
