@@ -33,12 +33,14 @@ from koepel.platform.umbrella.views import bp as umbrella_bp
 from koepel.tenants import (
     agreements,
     coaching,
+    invoices,
     ladder,
     ledger,  # noqa: F401 - its models belong to the schema before it has pages
     meetings,
     member_transfer,
     members,
     portal,
+    pots,
     referrals,
     workspace,
 )
@@ -47,7 +49,7 @@ MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
 BLUEPRINTS = (
     auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, parameters.bp, workspace.bp,
     members.bp, referrals.bp, referrals.bp_incoming, ladder.bp, coaching.bp, meetings.bp, member_transfer.bp, portal.bp,
-    agreements.bp,
+    agreements.bp, invoices.bp, pots.bp,
 )
 
 csrf = CSRFProtect()

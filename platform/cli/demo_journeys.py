@@ -13,9 +13,20 @@ from sqlalchemy import select
 
 from koepel.platform.auth.models import User
 from koepel.platform.db import db
+from koepel.platform.money import Money
 from koepel.platform.tenancy import Tenant, tenant_context
+from koepel.platform.tenancy.models import TenantProfile
+from koepel.tenants.agreements import (
+    Agreement,
+    AgreementVersion,
+    Terms,
+    do_accept_version,
+    do_propose_agreement,
+)
 from koepel.tenants.coaching import do_add_goal, do_add_note, do_update_goal
+from koepel.tenants.invoices import LineInput, do_create_customer, do_create_draft, do_issue
 from koepel.tenants.ladder import do_measure
+from koepel.tenants.ledger import Line, account, do_post
 from koepel.tenants.meetings import do_plan_meeting, do_record_attendance, do_write_minutes
 from koepel.tenants.members import (
     ACTIVE_STAGES,
@@ -24,7 +35,9 @@ from koepel.tenants.members import (
     do_link_account,
     do_register_member,
     do_transition,
+    do_update_member,
 )
+from koepel.tenants.pots import do_approve, do_request
 from koepel.tenants.referrals import IncomingReferral, do_accept_referral, do_send_referral
 
 # name, email, trade name, activity, coach email, [(stage, days ago, outcome, why), ...]
@@ -84,6 +97,7 @@ def seed_cooperative_life(tenants: dict[str, Tenant], today: date | None = None)
     _seed_ladder_and_coaching(scope, coordinator, today)
     _seed_meetings(scope, coordinator, today)
     _seed_referrals(tenants, today)
+    _seed_money(tenants, today)
 
 
 def _seed_members(scope: Tenant, coordinator: int | None, today: date) -> None:
@@ -175,3 +189,69 @@ def _seed_referrals(tenants: dict[str, Tenant], today: date) -> None:
     with tenant_context(scope.id, coordinator):
         incoming = db.session.scalar(select(IncomingReferral).where(IncomingReferral.link_key == link_key))
         do_accept_referral(incoming, actor_id=coordinator)
+
+
+# Scope's own details as a supplier (invented, with valid check digits): invoices need them.
+SCOPE_PROFILE = {"legal_form": "cooperatie_ua", "kvk_number": "12345678", "vat_number": "NL004495445B01",
+                 "iban": "NL91ABNA0417164300", "street": "Voorstraat 10", "postal_code": "2611 JR", "city": "Delft",
+                 "other_municipalities": []}
+DELFT_TERMS = Terms(cooperative_share_kind="percentage", cooperative_share_bp=1000, training_pot_bp=200,
+                    municipality_share_bp=2500, municipality_threshold=Money(50000),
+                    pot_categories=("tools", "materials", "training"), pot_on_leaving="spend_on_business",
+                    exempt_from_job_applications=True, exempt_from_reintegration=True)
+# What each member's pot held when Scope moved its books to Koepel (cents).
+OPENING_POTS = {"Kees van Dijk": 42_500, "Samira Benali": 31_000, "Piotr Nowak": 18_750, "Ayşe Yılmaz": 6_000}
+# A small PNG (1x1 pixel): the invoice a member attaches to a request.
+RECEIPT_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def _seed_money(tenants: dict[str, Tenant], today: date) -> None:
+    """Scope's agreement with Delft, its opening balances, a customer with an invoice for
+    Kees, and Kees asking to spend from his pot."""
+    scope, delft = tenants["scope-delft"], tenants["gemeente-delft"]
+    coordinator = _user_id("coordinator@scope-delft.example.org")
+    treasurer = _user_id("penningmeester@scope-delft.example.org")
+    advisor = _user_id("beleid@delft.example.org")
+    started = today - timedelta(days=400)
+    with tenant_context(scope.id, coordinator):
+        db.session.add(TenantProfile(**SCOPE_PROFILE, municipality_ids=[delft.id]))
+        proposal = do_propose_agreement(partner_tenant_id=delft.id, terms=DELFT_TERMS, valid_from=started,
+                                        actor_id=coordinator, today=started)
+        link_key = db.session.get(Agreement, (scope.id, proposal.agreement_id)).link_key
+        members = _members_by_name()
+        for member in members.values():
+            do_update_member(member, benefit_municipality_id=delft.id, actor_id=coordinator)
+    with tenant_context(delft.id, advisor):
+        agreement = db.session.scalar(select(Agreement).where(Agreement.link_key == link_key))
+        version = db.session.scalar(select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id))
+        do_accept_version(version, actor_id=advisor, today=started)
+    with tenant_context(scope.id, treasurer):
+        members = _members_by_name()
+        for name, cents in OPENING_POTS.items():
+            do_post(lines=[Line(account("bank"), Money(cents)),
+                           Line(account("member_pot", member_id=members[name].id), Money(-cents))],
+                    on_date=started, kind="opening", description=f"Opening balance of the pot of {name}",
+                    idempotency_key=f"demo:opening:{members[name].id}", actor_id=treasurer)
+        customer = do_create_customer(name="Studentenvereniging De Veste", street="Oude Delft 50",
+                                      postal_code="2611 CD", city="Delft", email="penningmeester@deveste.example.org",
+                                      is_business=True, actor_id=treasurer)
+        kees = members["Kees van Dijk"]
+        invoice = do_create_draft(member_id=kees.id, customer_id=customer.id, delivery_date=today - timedelta(days=5),
+                                  lines=[LineInput("Reparatiedag: lekke banden en remmen", 800, Money(1250), 2100),
+                                         LineInput("Remblokken", 400, Money(650), 2100)], actor_id=treasurer)
+        do_issue(invoice, today=today - timedelta(days=3), actor_id=treasurer)
+        do_create_draft(member_id=kees.id, customer_id=customer.id, delivery_date=today,
+                        lines=[LineInput("Onderhoudsbeurt fietsen", 300, Money(2500), 2100)], actor_id=treasurer)
+    with tenant_context(scope.id, _user_id("lid@scope-delft.example.org")):
+        kees = _members_by_name()["Kees van Dijk"]
+        tools = do_request(kees, amount=Money(8995), category="tools", description="Een centreerstandaard voor wielen",
+                           supplier_name="Fietsgroothandel Delft", supplier_iban="NL20INGB0001234567",
+                           attachment=RECEIPT_PNG, attachment_name="offerte.png", on_date=today - timedelta(days=2),
+                           actor_id=kees.user_id)
+        do_request(kees, amount=Money(4500), category="training", description="Cursus boekhouden voor zzp'ers",
+                   supplier_name="Volksuniversiteit Delft", supplier_iban="NL69INGB0123456789",
+                   attachment=RECEIPT_PNG, attachment_name="inschrijving.png", on_date=today, actor_id=kees.user_id)
+    with tenant_context(scope.id, treasurer):
+        do_approve(tools, actor_id=treasurer, on_date=today - timedelta(days=1))

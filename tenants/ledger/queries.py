@@ -35,7 +35,9 @@ class TrialBalanceRow:
 
 
 def trial_balance() -> list[TrialBalanceRow]:
-    accounts = db.session.scalars(select(LedgerAccount).order_by(LedgerAccount.kind, LedgerAccount.key))
+    # populate_existing: balances are moved by the database, not through these objects.
+    accounts = db.session.scalars(select(LedgerAccount).order_by(LedgerAccount.kind, LedgerAccount.key)
+                                  .execution_options(populate_existing=True))
     return [TrialBalanceRow(a, Money(a.balance_cents)) for a in accounts]
 
 
@@ -49,7 +51,8 @@ def mismatched_balances() -> list[tuple[LedgerAccount, Money, Money]]:
     sums = dict(db.session.execute(
         select(JournalLine.account_id, func.sum(JournalLine.amount_cents)).group_by(JournalLine.account_id)).all())
     return [(a, Money(a.balance_cents), Money(int(sums.get(a.id, 0))))
-            for a in db.session.scalars(select(LedgerAccount)) if a.balance_cents != int(sums.get(a.id, 0))]
+            for a in db.session.scalars(select(LedgerAccount).execution_options(populate_existing=True))
+            if a.balance_cents != int(sums.get(a.id, 0))]
 
 
 def account_history(account_id: int, limit: int = 200) -> list[tuple[JournalEntry, Money]]:

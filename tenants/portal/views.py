@@ -24,6 +24,7 @@ from koepel.tenants.members import (
     own_member,
     timeline,
 )
+from koepel.tenants.pots import pot_holds
 
 bp = tenant_blueprint("portal", __name__, kinds=("cooperative",), url_prefix="/my", template_folder="templates")
 
@@ -47,6 +48,7 @@ def home():
         ladder=ladder_path(member.id),
         ladder_chart=ladder_chart(member.id),
         meetings=upcoming_meetings(limit=3),
+        pot=pot_holds(member.id),
         today=amsterdam_today(),
         warning_days=journey_settings().trial_warning_days,
         labels={"stage": STAGE_LABELS, "outcome": OUTCOME_LABELS, "rung": RUNG_LABELS, "goal_status": STATUS_LABELS,

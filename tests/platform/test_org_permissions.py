@@ -61,7 +61,8 @@ def test_routes_outside_tenants_that_take_no_permission_say_why(app):
 
 
 READ_ONLY = {"workspace.view", "people.view", "audit.view", "organisation.status", "members.view", "referrals.view",
-             "referrals.incoming", "ladder.view", "meetings.view", "agreements.view"}
+             "referrals.incoming", "ladder.view", "meetings.view", "agreements.view", "pots.view",
+             "invoices.view"}
 
 
 def test_support_access_never_reaches_a_changing_permission(app):

@@ -7,11 +7,13 @@ from datetime import time, timedelta
 
 from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db
+from koepel.platform.money import Money
 from koepel.platform.tenancy import tenant_context
 from koepel.tenants.coaching import do_add_goal, do_add_note
 from koepel.tenants.ladder import do_measure
 from koepel.tenants.meetings import do_plan_meeting
 from koepel.tenants.members import Member, do_register_member, do_transition
+from koepel.tenants.pots import pot_holds
 from koepel.tenants.referrals import do_send_referral
 from tests.conftest import person_with_role
 
@@ -49,6 +51,11 @@ def test_a_member_sees_their_own_status_goals_ladder_meetings_and_coach(app, bas
     assert "Evening of sharing" in html
     assert 'id="my-ladder-chart-title"' in html and "Organised activities (weekly)" in html
     assert "A goal of somebody else" not in html and "Somebody Else" not in html
+    # The savings pot as the books hold it, with the way to ask to spend from it.
+    with app.app_context(), tenant_context(baseline.coop_a.id):
+        holds = pot_holds(baseline.extra["member_a"])
+    assert holds > Money(0) and f'<p class="portal-pot">{holds.format()}</p>' in html
+    assert f"/t/{baseline.coop_a.slug}/pots/mine/requests/new" in html
 
 
 def test_the_trial_end_is_flagged_to_the_member(app, baseline, as_user):
