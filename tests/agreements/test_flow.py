@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from koepel.platform.audit import AuditEvent
@@ -91,6 +92,13 @@ def _request(app, db_session):
 
 
 # --- from the cooperative's side ---------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def messages_in_english(db_session):
+    """Refusals below the HTTP layer are read in English here, whatever the catalogs say."""
+    with force_locale("en"):
+        yield
 
 
 def test_a_cooperative_proposes_and_the_municipality_accepts(db_session, baseline):
