@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from koepel.platform.auth import User
+from koepel.platform.exports import csv_safe
 from koepel.platform.jobs import JobContext, tenant_job
 from koepel.platform.tenancy import Tenant, umbrella_scope
 
@@ -37,7 +38,7 @@ def export_audit_csv(ctx: JobContext, filters: dict | None = None) -> dict:
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for done, (event, actor_email) in enumerate(iter_events(wanted), start=1):
-            writer.writerow(_row(event, actor_email))
+            writer.writerow([csv_safe(cell) for cell in _row(event, actor_email)])
             ctx.progress(done, total)
     return {"file": name, "download_name": name, "rows": total}
 
@@ -57,6 +58,7 @@ def export_federation_csv(ctx: JobContext, filters: dict | None, reason: str) ->
             writer.writerow(FEDERATION_COLUMNS)
             rows = iter_events(wanted, session=session, columns=(AuditEvent, User.email))
             for done, (event, actor_email) in enumerate(rows, start=1):
-                writer.writerow([tenants.get(event.tenant_id, event.tenant_id), *_row(event, actor_email)])
+                writer.writerow([csv_safe(cell) for cell in (tenants.get(event.tenant_id, event.tenant_id),
+                                                             *_row(event, actor_email))])
                 ctx.progress(done, total)
     return {"file": name, "download_name": name, "rows": total}

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from koepel.platform.exports import FORMULA_STARTS
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 20_000
 MAX_COLUMNS = 60  # of a workbook's rows (the template has 13): a huge row cannot fill the memory
-CSV_DELIMITER = ";"  # what Dutch spreadsheet programs expect; both ; and , are read
 # A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FileRefused(ValueError):
@@ -151,26 +151,6 @@ def _xlsx_value(value: object) -> object:
 
 
 # --- writing -------------------------------------------------------------------------------
-
-
-def csv_safe(value: object) -> str:
-    """A cell for CSV: dates as dd-mm-yyyy, a would-be formula prefixed with '."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """UTF-8 with a BOM and ; between cells, so Dutch spreadsheet programs open it as is."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([csv_safe(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 @dataclass

@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from koepel.platform.auth import can, requires
 from koepel.platform.db import db
+from koepel.platform.exports import csv_bytes
 from koepel.platform.tenancy.request import tenant_blueprint
 
 from .columns import COLUMNS, DESCRIPTIONS, DUTCH_HEADERS, KEYS, example_row
-from .files import MAX_BYTES, SheetOut, csv_bytes, xlsx_bytes
+from .files import MAX_BYTES, SheetOut, xlsx_bytes
 from .forms import UploadForm
 from .models import FORMATS
 from .operations import ERRORS_KEPT, TransferError, do_record_export, do_start_import, message

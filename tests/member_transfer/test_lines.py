@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from koepel.platform.db import db
+from koepel.platform.exports import csv_safe
 from koepel.platform.tenancy import tenant_context
 from koepel.tenants.member_transfer import do_run_import, do_start_import
 from koepel.tenants.member_transfer.columns import (
@@ -18,7 +19,7 @@ from koepel.tenants.member_transfer.columns import (
     header_key,
     looks_like_bsn,
 )
-from koepel.tenants.member_transfer.files import FileRefused, csv_safe, read_sheet
+from koepel.tenants.member_transfer.files import FileRefused, read_sheet
 from koepel.tenants.member_transfer.lines import check_header, check_line, parse_date
 from koepel.tenants.members import LANGUAGES, REFERRAL_SOURCES, Member
 

@@ -124,3 +124,16 @@ def test_the_federation_export_runs_through_the_umbrella_scope(app, baseline, as
 def test_coordinators_of_other_kinds_and_members_cannot_read_the_log(baseline, as_user):
     assert as_user(baseline.member_a).get(f"/t/{baseline.coop_a.slug}/audit/").status_code == 403
     assert as_user(baseline.coordinator_a).get(f"/t/{baseline.coop_a.slug}/admin/audit").status_code == 404
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula(app, baseline, as_user):
+    with app.app_context(), tenant_context(baseline.coop_a.id, baseline.coordinator_a.id):
+        record("test.clicked", object_type="note", object_id='=HYPERLINK("http://evil.example")')
+        db.session.commit()
+    client = as_user(baseline.coordinator_a)
+    response = client.post(f"/t/{baseline.coop_a.slug}/audit/export", data={})
+    work(app)
+    rows = list(csv.DictReader(client.get(response.headers["Location"] + "/download").get_data(as_text=True).splitlines()))
+    cells = {cell for row in rows for cell in row.values()}
+    assert "'=HYPERLINK(\"http://evil.example\")" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
