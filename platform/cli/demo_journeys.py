@@ -8,11 +8,13 @@ and measurements are due somewhere, as on a real Monday morning.
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from koepel.platform.auth.models import User
 from koepel.platform.db import db
+from koepel.platform.jobs import do_enqueue
 from koepel.platform.money import Money
 from koepel.platform.tenancy import Tenant, tenant_context
 from koepel.platform.tenancy.models import TenantProfile
@@ -24,7 +26,13 @@ from koepel.tenants.agreements import (
     do_propose_agreement,
 )
 from koepel.tenants.coaching import do_add_goal, do_add_note, do_update_goal
-from koepel.tenants.invoices import LineInput, do_create_customer, do_create_draft, do_issue
+from koepel.tenants.invoices import (
+    DELIVER_JOB,
+    LineInput,
+    do_create_customer,
+    do_create_draft,
+    do_issue,
+)
 from koepel.tenants.ladder import do_measure
 from koepel.tenants.ledger import Line, account, do_post
 from koepel.tenants.meetings import do_plan_meeting, do_record_attendance, do_write_minutes
@@ -198,7 +206,8 @@ SCOPE_PROFILE = {"legal_form": "cooperatie_ua", "kvk_number": "12345678", "vat_n
 DELFT_TERMS = Terms(cooperative_share_kind="percentage", cooperative_share_bp=1000, training_pot_bp=200,
                     municipality_share_bp=2500, municipality_threshold=Money(50000),
                     pot_categories=("tools", "materials", "training"), pot_on_leaving="spend_on_business",
-                    exempt_from_job_applications=True, exempt_from_reintegration=True)
+                    exempt_from_job_applications=True, exempt_from_reintegration=True,
+                    coordination_hours_per_month=Decimal("16"), housing_contribution=Money(25000))
 # What each member's pot held when Scope moved its books to Koepel (cents).
 OPENING_POTS = {"Kees van Dijk": 42_500, "Samira Benali": 31_000, "Piotr Nowak": 18_750, "Ayşe Yılmaz": 6_000}
 # A small PNG (1x1 pixel): the invoice a member attaches to a request.
@@ -242,6 +251,7 @@ def _seed_money(tenants: dict[str, Tenant], today: date) -> None:
                                   lines=[LineInput("Reparatiedag: lekke banden en remmen", 800, Money(1250), 2100),
                                          LineInput("Remblokken", 400, Money(650), 2100)], actor_id=treasurer)
         do_issue(invoice, today=today - timedelta(days=3), actor_id=treasurer)
+        do_enqueue(DELIVER_JOB, invoice.id, False)  # its PDF, made by the worker; no mail for history
         do_create_draft(member_id=kees.id, customer_id=customer.id, delivery_date=today,
                         lines=[LineInput("Onderhoudsbeurt fietsen", 300, Money(2500), 2100)], actor_id=treasurer)
     with tenant_context(scope.id, _user_id("lid@scope-delft.example.org")):
