@@ -32,6 +32,7 @@ from koepel.platform.tenancy.request import init_app as init_tenancy
 from koepel.platform.umbrella.views import bp as umbrella_bp
 from koepel.tenants import (
     agreements,
+    books,
     coaching,
     invoices,
     ladder,
@@ -39,6 +40,7 @@ from koepel.tenants import (
     meetings,
     member_transfer,
     members,
+    payments,
     portal,
     pots,
     referrals,
@@ -49,7 +51,7 @@ MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
 BLUEPRINTS = (
     auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, parameters.bp, workspace.bp,
     members.bp, referrals.bp, referrals.bp_incoming, ladder.bp, coaching.bp, meetings.bp, member_transfer.bp, portal.bp,
-    agreements.bp, invoices.bp, pots.bp,
+    agreements.bp, invoices.bp, pots.bp, books.bp, payments.bp,
 )
 
 csrf = CSRFProtect()

@@ -92,6 +92,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "invoices.view": frozenset({"coordinator", "treasurer", SUPPORT_ROLE}),
     "invoices.write": frozenset({"coordinator", "treasurer"}),
     "customers.write": frozenset({"coordinator", "treasurer"}),
+    # Payments: bank statements read by the people who deal with money, imported and matched
+    # by the coordinator and treasurer.
+    "payments.view": frozenset({"coordinator", "treasurer", SUPPORT_ROLE}),
+    "payments.import": frozenset({"treasurer", "coordinator"}),
+    "payments.match": frozenset({"treasurer", "coordinator"}),
+    # Books: the cooperative's own costs and its reports (trial balance, pot statements, VAT,
+    # the journal for the bookkeeper); read by the people who deal with money.
+    "books.view": frozenset({"coordinator", "treasurer", SUPPORT_ROLE}),
+    "books.write": frozenset({"treasurer", "coordinator"}),
 }
 
 

@@ -62,7 +62,7 @@ def test_routes_outside_tenants_that_take_no_permission_say_why(app):
 
 READ_ONLY = {"workspace.view", "people.view", "audit.view", "organisation.status", "members.view", "referrals.view",
              "referrals.incoming", "ladder.view", "meetings.view", "agreements.view", "pots.view",
-             "invoices.view"}
+             "invoices.view", "payments.view", "books.view"}
 
 
 def test_support_access_never_reaches_a_changing_permission(app):
