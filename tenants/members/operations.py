@@ -6,7 +6,6 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from koepel.platform.audit.labels import register_labels
 from koepel.platform.dates import add_months
 from koepel.platform.db import db
 from koepel.platform.tenancy import Membership, Tenant, current_tenant_id
+from koepel.platform.uploads import file_kind, upload_folder
 
 from .journey import JourneyError, check_transition
 from .models import (
@@ -48,7 +48,7 @@ register_labels({
 
 # A business photo: PNG or JPEG, recognised by its first bytes (never by its name).
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
-PHOTO_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
+PHOTO_KINDS = ("png", "jpg")
 
 
 class MemberError(ValueError):
@@ -272,13 +272,13 @@ def do_set_trial_end(member: Member, ends_on: date, *, actor_id: int | None) -> 
 
 def photo_kind(data: bytes) -> str | None:
     """"png" or "jpg" when the bytes start like one, else None."""
-    return next((kind for signature, kind in PHOTO_SIGNATURES if data.startswith(signature)), None)
+    return file_kind(data, PHOTO_KINDS)
 
 
 def photo_folder(tenant_id: int | None = None) -> Path:
     """Where the current tenant's business photos live (inside the instance folder)."""
     tenant_id = current_tenant_id() if tenant_id is None else tenant_id
-    return Path(current_app.instance_path) / "uploads" / str(tenant_id) / "businesses"
+    return upload_folder(tenant_id, "businesses")
 
 
 def photo_path(file_name: str | None) -> Path | None:

@@ -13,7 +13,6 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sepaxml import SepaTransfer
 from sqlalchemy import select
@@ -28,6 +27,7 @@ from koepel.platform.money import Money
 from koepel.platform.onboarding.forms import validate_iban
 from koepel.platform.tenancy import Tenant, current_tenant_id
 from koepel.platform.tenancy.models import TenantProfile
+from koepel.platform.uploads import MIMETYPES, file_kind, upload_folder
 from koepel.tenants.agreements import terms_on
 from koepel.tenants.ledger import LedgerAccount, Line, Overdrawn, account, do_post, held
 from koepel.tenants.members import ACTIVE_STAGES, Member, member_transitioned
@@ -51,8 +51,8 @@ LEAVING_STAGES = ("outflow", "stopped")
 # still ask to spend it for this many months.
 SPEND_MONTHS = 3
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-ATTACHMENT_SIGNATURES = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
-ATTACHMENT_MIMETYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+ATTACHMENT_KINDS = ("pdf", "png", "jpg")
+ATTACHMENT_MIMETYPES = MIMETYPES
 DESCRIPTION_MAX = 2000
 SUPPLIER_MAX = 70
 REASON_MAX = 2000
@@ -122,12 +122,12 @@ def may_request(member: Member, on_date: date) -> bool:
 
 def attachment_kind(data: bytes) -> str | None:
     """"pdf", "png" or "jpg" when the bytes start like one, else None (never by its name)."""
-    return next((kind for signature, kind in ATTACHMENT_SIGNATURES if data.startswith(signature)), None)
+    return file_kind(data, ATTACHMENT_KINDS)
 
 
 def attachment_folder(tenant_id: int | None = None) -> Path:
     tenant_id = current_tenant_id() if tenant_id is None else tenant_id
-    return Path(current_app.instance_path) / "uploads" / str(tenant_id) / "pot_invoices"
+    return upload_folder(tenant_id, "pot_invoices")
 
 
 def attachment_path(file_name: str | None) -> Path | None:
