@@ -19,7 +19,14 @@ from pathlib import Path
 
 import click
 
-from .embedded import postgres_url, redis_url, start_postgres, start_redis, stop_postgres
+from .embedded import (
+    postgres_url,
+    redis_url,
+    start_postgres,
+    start_redis,
+    stop_postgres,
+    stop_redis,
+)
 
 READY_TIMEOUT = 60
 
@@ -125,17 +132,15 @@ def run_platform(host: str, port: int) -> int:
     instance = Path(env.get("KOEPEL_INSTANCE_PATH", "instance")).resolve()
     instance.mkdir(parents=True, exist_ok=True)
     env["KOEPEL_INSTANCE_PATH"] = str(instance)
-    servers = []  # embedded servers live as long as this process
-    postgres = None
+    postgres = redis_server = None  # embedded servers live as long as this process
     if not env.get("DATABASE_URL"):
         click.echo(f"Starting embedded PostgreSQL in {instance / 'postgres'}")
         postgres = start_postgres(instance / "postgres")
-        servers.append(postgres)
         env["DATABASE_URL"] = postgres_url(postgres)
     if not env.get("REDIS_URL"):
         click.echo(f"Starting embedded Redis in {instance / 'redis'}")
-        servers.append(start_redis(instance / "redis"))
-        env["REDIS_URL"] = redis_url(servers[-1])
+        redis_server = start_redis(instance / "redis")
+        env["REDIS_URL"] = redis_url(redis_server)
     env.setdefault("SECRET_KEY", _secret_key(instance))
     _prepare(env)
 
@@ -170,3 +175,5 @@ def run_platform(host: str, port: int) -> int:
         _stop(procs)
         if postgres is not None:
             stop_postgres(postgres)
+        if redis_server is not None:
+            stop_redis(redis_server)

