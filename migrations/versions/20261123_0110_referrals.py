@@ -13,6 +13,7 @@ from koepel.platform.db import (
     enable_tenant_isolation,
     tenant_keys,
     tenant_reference,
+    user_reference,
 )
 
 revision = "20261123_0110_referrals"
@@ -28,9 +29,6 @@ HANDOVER_MAX = 1000
 TABLES = ("referrals", "referral_events", "incoming_referrals")
 
 
-
-def _user_key(table, column):
-    return sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{table}_{column}_users")
 
 
 def upgrade():
@@ -60,8 +58,8 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True)),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        _user_key("referrals", "consent_recorded_by"),
-        _user_key("referrals", "sent_by"),
+        user_reference("referrals", "consent_recorded_by"),
+        user_reference("referrals", "sent_by"),
         sa.ForeignKeyConstraint(["target_tenant_id"], ["tenants.id"], name="fk_referrals_target_tenant_id_tenants"),
         sa.UniqueConstraint("tenant_id", "link_key", name=op.f("uq_referrals_tenant_id_link_key")),
         sa.UniqueConstraint("tenant_id", "idempotency_key", name=op.f("uq_referrals_tenant_id_idempotency_key")),
@@ -119,7 +117,7 @@ def upgrade():
         sa.Column("decided_by", sa.BigInteger()),
         sa.ForeignKeyConstraint(["from_tenant_id"], ["tenants.id"], name="fk_incoming_referrals_from_tenant_id_tenants"),
         tenant_reference("incoming_referrals", "member_id", "members", ondelete="CASCADE"),
-        _user_key("incoming_referrals", "decided_by"),
+        user_reference("incoming_referrals", "decided_by"),
         sa.UniqueConstraint("tenant_id", "link_key", name=op.f("uq_incoming_referrals_tenant_id_link_key")),
         sa.UniqueConstraint("tenant_id", "member_id", name=op.f("uq_incoming_referrals_tenant_id_member_id")),
         sa.CheckConstraint(f"status IN ({INCOMING_STATUSES})", name=op.f("ck_incoming_referrals_status")),

@@ -14,6 +14,7 @@ from koepel.platform.db import (
     enable_tenant_isolation,
     tenant_keys,
     tenant_reference,
+    user_reference,
 )
 
 revision = "20261123_0220_agreements"
@@ -34,9 +35,6 @@ TABLES = ("agreements", "agreement_versions")
 def _check(table, condition, name):
     return sa.CheckConstraint(condition, name=op.f(f"ck_{table}_{name}"))
 
-
-def _user_key(table, column):
-    return sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{table}_{column}_users")
 
 
 def upgrade():
@@ -87,8 +85,8 @@ def upgrade():
         sa.Column("housing_contribution_cents", sa.BigInteger(), nullable=False),
         sa.Column("notes", sa.Text()),
         tenant_reference(t, "agreement_id", "agreements", ondelete="CASCADE"),
-        _user_key(t, "proposed_by"),
-        _user_key(t, "decided_by"),
+        user_reference(t, "proposed_by"),
+        user_reference(t, "decided_by"),
         sa.UniqueConstraint("tenant_id", "agreement_id", "number",
                             name=op.f("uq_agreement_versions_tenant_id_agreement_id_number")),
         _check(t, "number >= 1", "number_positive"),

@@ -13,6 +13,7 @@ from koepel.platform.db import (
     enable_tenant_isolation,
     tenant_keys,
     tenant_reference,
+    user_reference,
 )
 
 revision = "20261123_0250_pots"
@@ -23,9 +24,6 @@ depends_on = None
 TABLES = ("payout_batches", "pot_requests", "pot_closings")
 CATEGORIES = "'tools', 'materials', 'training', 'equipment', 'transport', 'other'"
 
-
-def _user_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{table}_{column}_users")
 
 
 def upgrade():
@@ -43,8 +41,8 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("paid_on", sa.Date()),
         sa.Column("paid_by", sa.BigInteger()),
-        _user_fk("payout_batches", "created_by"),
-        _user_fk("payout_batches", "paid_by"),
+        user_reference("payout_batches", "created_by"),
+        user_reference("payout_batches", "paid_by"),
         sa.UniqueConstraint("tenant_id", "message_id", name=op.f("uq_payout_batches_tenant_id_message_id")),
         sa.CheckConstraint("status IN ('created', 'paid')", name=op.f("ck_payout_batches_status")),
         sa.CheckConstraint("transaction_count > 0 AND total_cents > 0", name=op.f("ck_payout_batches_not_empty")),
@@ -77,8 +75,8 @@ def upgrade():
         tenant_reference("pot_requests", "approval_entry_id", "journal_entries"),
         tenant_reference("pot_requests", "paid_entry_id", "journal_entries"),
         tenant_reference("pot_requests", "batch_id", "payout_batches"),
-        _user_fk("pot_requests", "requested_by"),
-        _user_fk("pot_requests", "decided_by"),
+        user_reference("pot_requests", "requested_by"),
+        user_reference("pot_requests", "decided_by"),
         sa.CheckConstraint("amount_cents > 0", name=op.f("ck_pot_requests_amount_positive")),
         sa.CheckConstraint(f"category IN ({CATEGORIES})", name=op.f("ck_pot_requests_category")),
         sa.CheckConstraint("status IN ('requested', 'approved', 'refused', 'paid')", name=op.f("ck_pot_requests_status")),
@@ -120,7 +118,7 @@ def upgrade():
         tenant_reference("pot_closings", "transition_id", "journey_transitions", ondelete="CASCADE"),
         tenant_reference("pot_closings", "entry_id", "journal_entries"),
         sa.ForeignKeyConstraint(["partner_tenant_id"], ["tenants.id"], name="fk_pot_closings_partner_tenant_id_tenants"),
-        _user_fk("pot_closings", "confirmed_by"),
+        user_reference("pot_closings", "confirmed_by"),
         sa.UniqueConstraint("tenant_id", "transition_id", name=op.f("uq_pot_closings_tenant_id_transition_id")),
         sa.CheckConstraint("rule IN ('spend_on_business', 'keep_for_period', 'return', 'no_agreement')",
                            name=op.f("ck_pot_closings_rule")),

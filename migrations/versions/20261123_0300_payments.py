@@ -14,6 +14,7 @@ from koepel.platform.db import (
     enable_tenant_isolation,
     tenant_keys,
     tenant_reference,
+    user_reference,
 )
 
 revision = "20261123_0300_payments"
@@ -23,9 +24,6 @@ depends_on = None
 
 TABLES = ("bank_statements", "bank_lines", "payment_splits")
 
-
-def _user_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{table}_{column}_users")
 
 
 def upgrade():
@@ -41,7 +39,7 @@ def upgrade():
         sa.Column("report", postgresql.JSONB(), nullable=False),
         sa.Column("created_by", sa.BigInteger()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        _user_fk("bank_statements", "created_by"),
+        user_reference("bank_statements", "created_by"),
         sa.UniqueConstraint("tenant_id", "sha256", name=op.f("uq_bank_statements_tenant_id_sha256")),
         sa.CheckConstraint("format IN ('camt053', 'mt940')", name=op.f("ck_bank_statements_format")),
         sa.CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name=op.f("ck_bank_statements_sha256_format")),
@@ -75,7 +73,7 @@ def upgrade():
         tenant_reference("bank_lines", "batch_id", "payout_batches"),
         tenant_reference("bank_lines", "pot_request_id", "pot_requests"),
         tenant_reference("bank_lines", "entry_id", "journal_entries"),
-        _user_fk("bank_lines", "matched_by"),
+        user_reference("bank_lines", "matched_by"),
         sa.UniqueConstraint("tenant_id", "line_key", name=op.f("uq_bank_lines_tenant_id_line_key")),
         sa.UniqueConstraint("tenant_id", "batch_id", name=op.f("uq_bank_lines_tenant_id_batch_id")),
         sa.UniqueConstraint("tenant_id", "pot_request_id", name=op.f("uq_bank_lines_tenant_id_pot_request_id")),

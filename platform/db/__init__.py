@@ -1,7 +1,13 @@
 """Database core: the Flask-SQLAlchemy handle, the declarative base and the tenant mixin."""
 
 from .base import AppSession, Base, TenantScoped, UmbrellaSession, db, utcnow
-from .rls import disable_tenant_isolation, enable_tenant_isolation, tenant_keys, tenant_reference
+from .rls import (
+    disable_tenant_isolation,
+    enable_tenant_isolation,
+    tenant_keys,
+    tenant_reference,
+    user_reference,
+)
 
 __all__ = [
     "AppSession",
@@ -13,5 +19,6 @@ __all__ = [
     "enable_tenant_isolation",
     "tenant_keys",
     "tenant_reference",
+    "user_reference",
     "utcnow",
 ]

@@ -46,3 +46,8 @@ def tenant_reference(table: str, column: str, target: str, **options) -> sa.Fore
     only point at a row of its own tenant."""
     return sa.ForeignKeyConstraint(["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"],
                                    name=f"fk_{table}_tenant_id_{column}_{target}", **options)
+
+
+def user_reference(table: str, column: str) -> sa.ForeignKeyConstraint:
+    """A foreign key to the person (`users.id`) who made or decided something."""
+    return sa.ForeignKeyConstraint([column], ["users.id"], name=f"fk_{table}_{column}_users")
