@@ -470,3 +470,42 @@ def purge_tenant(admin_dsn: str, tenant_id: int) -> None:
             conn.execute(sql.SQL("DELETE FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column)),
                          (tenant_id,))
         conn.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))
+
+
+def run_at_once(app, tenant_id: int, work, *, threads: int, done: str, refusals: dict) -> list[str]:
+    """`work(index)` in `threads` threads released together, each in its own app context
+    and tenant scope, committing on its own connection. Each thread's outcome: `done`, or
+    the word `refusals` gives for the exception that refused it (rolled back)."""
+    import threading
+
+    from koepel.platform.db import db
+    from koepel.platform.tenancy import tenant_context
+
+    barrier = threading.Barrier(threads, timeout=30)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    expected = tuple(refusals)
+
+    def one(index):
+        outcome = "error"
+        with app.app_context():
+            try:
+                with tenant_context(tenant_id):
+                    barrier.wait()
+                    work(index)
+                    db.session.commit()
+                    outcome = done
+            except expected as error:
+                db.session.rollback()
+                outcome = next(word for kind, word in refusals.items() if isinstance(error, kind))
+            finally:
+                db.session.remove()
+        with lock:
+            outcomes.append(outcome)
+
+    started = [threading.Thread(target=one, args=(i,)) for i in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(60)
+    return outcomes

@@ -4,7 +4,6 @@ afterwards): the pot never goes below zero and a key posts once."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date
 
@@ -25,7 +24,7 @@ from koepel.tenants.ledger import (
     mismatched_balances,
 )
 from koepel.tenants.members import do_register_member
-from tests.conftest import purge_tenant
+from tests.conftest import purge_tenant, run_at_once
 
 THREADS = 8
 
@@ -50,34 +49,8 @@ def scratch_pot(_session_app, baseline, admin_dsn):
     purge_tenant(admin_dsn, tenant_id)
 
 
-def run_at_once(app, tenant_id, work) -> list[str]:
-    """`work()` in THREADS threads released together; each commits on its own."""
-    barrier = threading.Barrier(THREADS, timeout=30)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def one(index):
-        with app.app_context():
-            try:
-                with tenant_context(tenant_id):
-                    barrier.wait()
-                    work(index)
-                    db.session.commit()
-                    outcome = "posted"
-            except Overdrawn:
-                db.session.rollback()
-                outcome = "overdrawn"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes
+def at_once(app, tenant_id, work) -> list[str]:
+    return run_at_once(app, tenant_id, work, threads=THREADS, done="posted", refusals={Overdrawn: "overdrawn"})
 
 
 def test_parallel_payouts_never_overdraw_the_pot(_session_app, scratch_pot):
@@ -87,7 +60,7 @@ def test_parallel_payouts_never_overdraw_the_pot(_session_app, scratch_pot):
         do_post(lines=[Line(account("member_pot", member_id=member_id), Money(300)), Line(account("payouts_due"), Money(-300))],
                 on_date=date(2026, 3, 2), kind="payout", description="tools", idempotency_key=f"payout-{index}")
 
-    outcomes = run_at_once(_session_app, tenant_id, pay_out)
+    outcomes = at_once(_session_app, tenant_id, pay_out)
     assert sorted(outcomes) == ["overdrawn"] * (THREADS - 3) + ["posted"] * 3  # 3 x 3,00 fit in 10,00
     with _session_app.app_context(), tenant_context(tenant_id):
         assert held(account("member_pot", member_id=member_id)) == Money(100)
@@ -102,7 +75,7 @@ def test_one_posting_sent_many_times_at_once_posts_once(_session_app, scratch_po
         do_post(lines=[Line(account("bank"), Money(250)), Line(account("member_pot", member_id=member_id), Money(-250))],
                 on_date=date(2026, 3, 2), kind="payment", description="the same bank line", idempotency_key="bank:line-1")
 
-    assert run_at_once(_session_app, tenant_id, same) == ["posted"] * THREADS
+    assert at_once(_session_app, tenant_id, same) == ["posted"] * THREADS
     with _session_app.app_context(), tenant_context(tenant_id):
         posted = db.session.scalar(select(func.count()).select_from(JournalEntry)
                                    .where(JournalEntry.idempotency_key == "bank:line-1"))

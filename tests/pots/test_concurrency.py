@@ -4,7 +4,6 @@ request approved by many at once is approved (and posted) once."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date
 
@@ -18,7 +17,7 @@ from koepel.platform.tenancy.operations import do_create_tenant
 from koepel.tenants.ledger import JournalEntry, Line, account, do_post, held, mismatched_balances
 from koepel.tenants.members import do_register_member
 from koepel.tenants.pots import PotError, PotRequest, do_approve
-from tests.conftest import purge_tenant
+from tests.conftest import purge_tenant, run_at_once
 from tests.pots.baseline import make_request
 
 THREADS = 8
@@ -46,33 +45,7 @@ def race(_session_app, baseline, admin_dsn):
 
 
 def at_once(app, tenant_id, work) -> list[str]:
-    barrier = threading.Barrier(THREADS, timeout=30)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def one(index):
-        outcome = "error"
-        with app.app_context():
-            try:
-                with tenant_context(tenant_id):
-                    barrier.wait()
-                    work(index)
-                    db.session.commit()
-                    outcome = "approved"
-            except PotError:
-                db.session.rollback()
-                outcome = "refused"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes
+    return run_at_once(app, tenant_id, work, threads=THREADS, done="approved", refusals={PotError: "refused"})
 
 
 def test_approvals_at_once_never_overdraw_the_pot(_session_app, race):
