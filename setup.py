@@ -14,7 +14,7 @@ ROOTS = {
     "koepel.services": "services",
     "koepel.migrations": "migrations",
 }
-DATA = ["templates/**/*", "static/**/*", "translations/**/*", "data/**/*", "*.mako", "*.ini"]
+DATA = ["templates/**/*", "static/**/*", "translations/**/*", "data/**/*", "*.mako", "*.ini", "*.csv"]
 
 
 def packages():

@@ -40,10 +40,13 @@ from koepel.tenants import (
     meetings,
     member_transfer,
     members,
+    online_payments,
     payments,
+    placements,
     portal,
     pots,
     referrals,
+    settlements,
     workspace,
 )
 
@@ -51,7 +54,8 @@ MIGRATIONS_DIR = str(Path(koepel.migrations.__file__).parent)
 BLUEPRINTS = (
     auth_bp, health_bp, jobs_bp, audit_bp, umbrella_bp, account.bp, people.bp, onboarding.bp, parameters.bp, workspace.bp,
     members.bp, referrals.bp, referrals.bp_incoming, ladder.bp, coaching.bp, meetings.bp, member_transfer.bp, portal.bp,
-    agreements.bp, invoices.bp, pots.bp, books.bp, payments.bp,
+    agreements.bp, invoices.bp, pots.bp, books.bp, payments.bp, online_payments.bp, online_payments.public_bp,
+    settlements.bp, settlements.bp_cooperative, settlements.bp_municipality, placements.bp,
 )
 
 csrf = CSRFProtect()

@@ -65,6 +65,8 @@ class Settings:
     mail_url: str
     mail_from: str
     public_url: str
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -99,6 +101,9 @@ class Settings:
             mail_url=env.get("MAIL_URL", ""),
             mail_from=env.get("MAIL_FROM", "Koepel <noreply@koepel.example.org>"),
             public_url=env.get("KOEPEL_PUBLIC_URL", "").rstrip("/"),
+            # Online payment (Stripe Connect); unset = invoices offer no payment link.
+            stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
+            stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
         )
 
     def flask_config(self) -> dict:
@@ -118,6 +123,8 @@ class Settings:
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
             "PUBLIC_URL": self.public_url,
+            "STRIPE_SECRET_KEY": self.stripe_secret_key,
+            "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
             "BABEL_DEFAULT_LOCALE": "nl",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
             "SESSION_COOKIE_HTTPONLY": True,

@@ -71,6 +71,12 @@ class Baseline:
     municipality_b: Org | None = None
     client_manager: Person | None = None
     official_b: Person | None = None
+    # Two employer cooperatives (placements), their coordinators and an employer of A.
+    employer_a: Org | None = None
+    employer_b: Org | None = None
+    employer_coordinator_a: Person | None = None
+    employer_coordinator_b: Person | None = None
+    employer_contact_a: Person | None = None
     # Rows of the domain packages, made by their `tests/<package>/baseline.py` (see
     # `baseline_modules`): name -> id, e.g. extra["member_a"].
     extra: dict = field(default_factory=dict)
@@ -174,6 +180,8 @@ def baseline(_session_app) -> Baseline:
                 ("coop_b", "cooperative", "coop-b", "Coöperatie B"),
                 ("municipality", "municipality", "gemeente-m", "Gemeente M"),
                 ("municipality_b", "municipality", "gemeente-n", "Gemeente N"),
+                ("employer_a", "employer_cooperative", "werkgevers-a", "Werkgeverscoöperatie A"),
+                ("employer_b", "employer_cooperative", "werkgevers-b", "Werkgeverscoöperatie B"),
             ]
         }
         people = {}
@@ -186,6 +194,9 @@ def baseline(_session_app) -> Baseline:
             ("advisor", [("municipality", "policy_advisor"), ("coop_a", "coordinator")]),
             ("client_manager", [("municipality", "client_manager")]),
             ("official_b", [("municipality_b", "client_manager"), ("municipality_b", "policy_advisor")]),
+            ("employer_coordinator_a", [("employer_a", "coordinator")]),
+            ("employer_coordinator_b", [("employer_b", "coordinator")]),
+            ("employer_contact_a", [("employer_a", "employer")]),
         ]:
             user = make_user(f"{key}@test.example.org", key.replace("_", " ").title())
             for org, role in roles:
@@ -498,6 +509,9 @@ def run_at_once(app, tenant_id: int, work, *, threads: int, done: str, refusals:
             except expected as error:
                 db.session.rollback()
                 outcome = next(word for kind, word in refusals.items() if isinstance(error, kind))
+            except Exception as error:  # noqa: BLE001 - shown in the outcomes, which then differ
+                db.session.rollback()
+                outcome = f"error: {error!r}"[:300]
             finally:
                 db.session.remove()
         with lock:

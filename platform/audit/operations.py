@@ -18,8 +18,11 @@ def record(
     tenant_id: int | None = None,
     actor_user_id: int | None = None,
     session: Session | None = None,
+    flush: bool = True,
 ) -> AuditEvent:
-    """Add an audit row to the unit of work (flushed, committed with it)."""
+    """Add an audit row to the unit of work (flushed, committed with it). `flush=False`
+    leaves it to the next flush, for code that records many at once and flushes itself
+    before the tenant scope changes."""
     scope = current_scope()
     event = AuditEvent(
         tenant_id=tenant_id if tenant_id is not None else scope.tenant_id,
@@ -35,5 +38,6 @@ def record(
         event.request_id = g.get("request_id")
     session = session or db.session
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event

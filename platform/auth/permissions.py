@@ -101,6 +101,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the journal for the bookkeeper); read by the people who deal with money.
     "books.view": frozenset({"coordinator", "treasurer", SUPPORT_ROLE}),
     "books.write": frozenset({"treasurer", "coordinator"}),
+    "placements.view": frozenset({"coordinator", "coach", "employer", SUPPORT_ROLE}),
+    "placements.write": frozenset({"coordinator", "coach"}),
+    "placements.retention": frozenset({"coordinator", SUPPORT_ROLE}),
+    "online_payments.settings": frozenset({"coordinator", "treasurer"}),
+    "settlements.view": frozenset({"coordinator", "treasurer", "client_manager", "policy_advisor", "finance",
+                                   SUPPORT_ROLE}),
+    "settlements.close": frozenset({"coordinator", "treasurer"}),
+    "settlements.pay": frozenset({"coordinator", "treasurer"}),
+    "settlements.process": frozenset({"client_manager", "policy_advisor", "finance"}),
+    "settlements.claim": frozenset({"policy_advisor", "finance"}),
 }
 
 

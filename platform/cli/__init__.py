@@ -123,6 +123,32 @@ def seed_demo_command() -> None:
         click.echo("Demo federation loaded.")
 
 
+@main.command("reference-load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="CSV with cbs_code,name,inhabitants,urbanity (default: the shipped 2024 file).")
+@click.option("--year", type=click.IntRange(1900, 2100), default=None, help="Reference year (default 2024).")
+def reference_load(path: str | None, year: int | None) -> None:
+    """Load or update the municipality reference data; a faulty file changes nothing."""
+    from pathlib import Path
+
+    from koepel.platform.reference import ReferenceDataError, do_load_reference
+    from koepel.platform.reference.data import SHIPPED_YEAR, shipped_text
+
+    try:
+        csv_text = Path(path).read_bytes().decode("utf-8") if path else shipped_text()
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path} is not UTF-8 text") from exc
+    url = _app().config["DATABASE_URL"]
+    if not url:
+        raise click.ClickException("koepel reference-load needs DATABASE_URL: the owner's connection")
+    try:
+        result = do_load_reference(url, csv_text, year or SHIPPED_YEAR)
+    except ReferenceDataError as exc:
+        raise click.ClickException("the file was not loaded:\n" + "\n".join(exc.errors)) from exc
+    click.echo(f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+               f"{result.not_in_file} in the table but not in the file (kept)")
+
+
 @main.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:

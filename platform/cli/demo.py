@@ -13,6 +13,7 @@ from koepel.platform.auth.operations import do_create_user
 from koepel.platform.auth.two_factor import seed_two_factor, two_factor_required
 from koepel.platform.cli.demo_journeys import seed_cooperative_life
 from koepel.platform.db import db
+from koepel.platform.reference import by_name as reference_by_name
 from koepel.platform.tenancy import Tenant
 from koepel.platform.tenancy.operations import do_add_membership, do_create_tenant
 
@@ -71,6 +72,10 @@ def seed_demo() -> None:
         slug: do_create_tenant(kind=kind, slug=slug, name=name, status="active")
         for kind, slug, name in TENANTS
     }
+    for tenant in tenants.values():
+        if tenant.kind == "municipality":  # "Gemeente Delft" is CBS's "Delft"
+            reference = reference_by_name(tenant.name.removeprefix("Gemeente "))
+            tenant.cbs_code = reference.cbs_code if reference else None
     for email, name, language, roles in PEOPLE:
         user = User.by_email(email) or do_create_user(
             email=email, name=name, password=DEMO_PASSWORD, language=language, verified=True

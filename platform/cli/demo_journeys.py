@@ -45,8 +45,10 @@ from koepel.tenants.members import (
     do_transition,
     do_update_member,
 )
+from koepel.tenants.payments import do_import
 from koepel.tenants.pots import do_approve, do_request
 from koepel.tenants.referrals import IncomingReferral, do_accept_referral, do_send_referral
+from koepel.tenants.settlements import Settlement, do_close_month, do_process
 
 # name, email, trade name, activity, coach email, [(stage, days ago, outcome, why), ...]
 # The first step is where the journey started.
@@ -246,13 +248,17 @@ def _seed_money(tenants: dict[str, Tenant], today: date) -> None:
         customer = do_create_customer(name="Studentenvereniging De Veste", street="Oude Delft 50",
                                       postal_code="2611 CD", city="Delft", email="penningmeester@deveste.example.org",
                                       is_business=True, actor_id=treasurer)
+        customer_id = customer.id
+    _seed_last_month(scope, delft, customer_id=customer_id, treasurer=treasurer, advisor=advisor, today=today)
+    with tenant_context(scope.id, treasurer):
+        members = _members_by_name()
         kees = members["Kees van Dijk"]
-        invoice = do_create_draft(member_id=kees.id, customer_id=customer.id, delivery_date=today - timedelta(days=5),
+        invoice = do_create_draft(member_id=kees.id, customer_id=customer_id, delivery_date=today - timedelta(days=5),
                                   lines=[LineInput("Reparatiedag: lekke banden en remmen", 800, Money(1250), 2100),
                                          LineInput("Remblokken", 400, Money(650), 2100)], actor_id=treasurer)
         do_issue(invoice, today=today - timedelta(days=3), actor_id=treasurer)
         do_enqueue(DELIVER_JOB, invoice.id, False)  # its PDF, made by the worker; no mail for history
-        do_create_draft(member_id=kees.id, customer_id=customer.id, delivery_date=today,
+        do_create_draft(member_id=kees.id, customer_id=customer_id, delivery_date=today,
                         lines=[LineInput("Onderhoudsbeurt fietsen", 300, Money(2500), 2100)], actor_id=treasurer)
     with tenant_context(scope.id, _user_id("lid@scope-delft.example.org")):
         kees = _members_by_name()["Kees van Dijk"]
@@ -265,3 +271,54 @@ def _seed_money(tenants: dict[str, Tenant], today: date) -> None:
                    attachment=RECEIPT_PNG, attachment_name="inschrijving.png", on_date=today, actor_id=kees.user_id)
     with tenant_context(scope.id, treasurer):
         do_approve(tools, actor_id=treasurer, on_date=today - timedelta(days=1))
+
+
+# Last month's work: (member, description, hours, hourly rate in cents, day of the month paid).
+LAST_MONTH_WORK = (
+    ("Kees van Dijk", "Fietsen gerepareerd", 24, 2500, 8),
+    ("Kees van Dijk", "Fietsen gerepareerd", 16, 2500, 22),
+    ("Samira Benali", "Catering ledenavond", 12, 3000, 15),
+    ("Piotr Nowak", "Klusdagen", 10, 2750, 19),
+)
+
+
+def _statement(entries: list[tuple[int, date, str, str]], statement_id: str) -> bytes:
+    """A CAMT.053 statement of Scope's account: (cents, day, text, reference) per entry."""
+    body = "".join(
+        f"<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy=\"EUR\">{cents // 100}.{cents % 100:02d}</Amt>"
+        f"<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day.isoformat()}</Dt></BookgDt>"
+        f"<AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>"
+        f"<RltdPties><Dbtr><Nm>Studentenvereniging De Veste</Nm></Dbtr></RltdPties>"
+        f"<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        for cents, day, text, ref in entries)
+    first, last = min(e[1] for e in entries), max(e[1] for e in entries)
+    return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:"
+            f"camt.053.001.02\"><BkToCstmrStmt><GrpHdr><MsgId>{statement_id}</MsgId></GrpHdr><Stmt>"
+            f"<Id>{statement_id}</Id><FrToDt><FrDtTm>{first.isoformat()}T00:00:00</FrDtTm>"
+            f"<ToDtTm>{last.isoformat()}T23:59:59</ToDtTm></FrToDt><Acct><Id><IBAN>{SCOPE_PROFILE['iban']}</IBAN>"
+            f"</Id></Acct>{body}</Stmt></BkToCstmrStmt></Document>").encode()
+
+
+def _seed_last_month(scope: Tenant, delft: Tenant, *, customer_id: int, treasurer: int | None,
+                     advisor: int | None, today: date) -> None:
+    """Invoices of last month paid by a bank statement (matched and split), the month
+    closed by the treasurer and its settlement processed by Delft; Delft's claim is left
+    for the demo."""
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    with tenant_context(scope.id, treasurer):
+        members = _members_by_name()
+        paid = []
+        for name, description, hours, rate, day in LAST_MONTH_WORK:
+            on = month.replace(day=day)
+            draft = do_create_draft(member_id=members[name].id, customer_id=customer_id, delivery_date=on,
+                                    lines=[LineInput(description, hours * 100, Money(rate), 2100)],
+                                    actor_id=treasurer, today=on)
+            invoice = do_issue(draft, today=on, actor_id=treasurer)
+            paid.append((invoice.total_cents, on + timedelta(days=3), f"Factuur {invoice.number}",
+                         f"DEMO-{invoice.number}"))
+        statement = _statement(paid, f"DEMO-{month:%Y-%m}")
+        do_import(file_name=f"afschrift-{month:%Y-%m}.xml", data=statement, actor_id=treasurer)
+        do_close_month(month, actor_id=treasurer, today=today)
+        settlement_id = db.session.scalar(select(Settlement.id).where(Settlement.month == month))
+    with tenant_context(delft.id, advisor):
+        do_process(db.session.get(Settlement, (delft.id, settlement_id)), actor_id=advisor)

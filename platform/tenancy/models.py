@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koepel.platform.db import Base, TenantScoped, db, utcnow
+from koepel.platform.reference.models import ReferenceMunicipality  # noqa: F401  (target of tenants.cbs_code)
 
 ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
     "umbrella": ("umbrella_admin", "umbrella_staff"),
@@ -48,6 +49,9 @@ class Tenant(Base):
         CheckConstraint(_in("kind", TENANT_KINDS), name="kind"),
         CheckConstraint(_in("status", TENANT_STATUSES), name="status"),
         CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
+        # Only a municipality has a CBS code; one tenant per municipality.
+        CheckConstraint("cbs_code IS NULL OR kind = 'municipality'", name="cbs_code_only_municipality"),
+        UniqueConstraint("cbs_code"),
         # Exactly one umbrella: the operator of the platform.
         Index("uq_tenants_one_umbrella", "kind", unique=True, postgresql_where=text("kind = 'umbrella'")),
     )
@@ -59,6 +63,7 @@ class Tenant(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cbs_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("reference_municipalities.cbs_code"))
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -47,6 +47,11 @@ LEAVING_LABELS = {
     "keep_for_period": _l("Kept for the member for a period"),
     "return": _l("Returned to the municipality"),
 }
+INCOME_LABELS = {
+    "none": _l("Nothing: the savings pot is not paid out as income"),
+    "pot": _l("What goes to the member's savings pot"),
+    "net": _l("Everything the member earns (excluding VAT)"),
+}
 
 
 def money_text(value: Money | None) -> str:
@@ -96,6 +101,9 @@ class TermsForm(FlaskForm):
                                 validators=[DataRequired(_l("Choose what happens to the savings pot when a member "
                                                             "leaves."))])
     keep_months = StringField(_l("Kept for (months)"))
+    income_for_benefit = RadioField(_l("Counts as income for the benefit in the monthly settlement"),
+                                    choices=options(INCOME_LABELS.items()), default="none",
+                                    validators=[DataRequired(_l("Choose what counts as income for the benefit."))])
     exempt_from_job_applications = BooleanField(_l("Members are exempt from applying for jobs"))
     exempt_from_reintegration = BooleanField(_l("Members are exempt from other re-integration duties"))
     coordination_hours = StringField(_l("Coordination hours funded per month"))
@@ -152,6 +160,7 @@ class TermsForm(FlaskForm):
             pot_categories=tuple(self.pot_categories.data or ()),
             pot_on_leaving=leaving,
             keep_months=int(self.keep_months.data.strip()) if leaving == "keep_for_period" else None,
+            income_for_benefit=self.income_for_benefit.data,
             exempt_from_job_applications=bool(self.exempt_from_job_applications.data),
             exempt_from_reintegration=bool(self.exempt_from_reintegration.data),
             coordination_hours_per_month=parse_hours(hours) if hours else Decimal(0),
@@ -171,6 +180,7 @@ class TermsForm(FlaskForm):
         self.pot_categories.data = list(terms.pot_categories)
         self.pot_on_leaving.data = terms.pot_on_leaving
         self.keep_months.data = str(terms.keep_months) if terms.keep_months else ""
+        self.income_for_benefit.data = terms.income_for_benefit
         self.exempt_from_job_applications.data = terms.exempt_from_job_applications
         self.exempt_from_reintegration.data = terms.exempt_from_reintegration
         self.coordination_hours.data = format_hours(terms.coordination_hours_per_month)

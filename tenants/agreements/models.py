@@ -35,7 +35,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from koepel.platform.db import Base, TenantScoped, utcnow
 from koepel.platform.money import Money
 
-from .terms import COOPERATIVE_SHARE_KINDS, POT_CATEGORIES, POT_ON_LEAVING, Terms
+from .terms import (
+    COOPERATIVE_SHARE_KINDS,
+    INCOME_FOR_BENEFIT,
+    POT_CATEGORIES,
+    POT_ON_LEAVING,
+    Terms,
+)
 
 SIDES = ("cooperative", "municipality")
 AGREEMENT_STATUSES = ("proposed", "active")  # active: a version has been accepted
@@ -119,6 +125,7 @@ class AgreementVersion(TenantScoped, Base):
         CheckConstraint("(pot_on_leaving = 'keep_for_period') = (pot_keep_months IS NOT NULL)",
                         name="keep_months_when_kept"),
         CheckConstraint(f"pot_keep_months BETWEEN 1 AND {KEEP_MONTHS_MAX}", name="keep_months_range"),
+        CheckConstraint(_in("income_for_benefit", INCOME_FOR_BENEFIT), name="income_for_benefit"),
         CheckConstraint(f"coordination_hours_per_month BETWEEN 0 AND {HOURS_MAX}", name="coordination_hours_range"),
         CheckConstraint("housing_contribution_cents >= 0", name="housing_not_negative"),
         CheckConstraint(f"notes IS NULL OR length(notes) <= {NOTES_MAX}", name="notes_length"),
@@ -144,6 +151,7 @@ class AgreementVersion(TenantScoped, Base):
     pot_categories: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
     pot_on_leaving: Mapped[str] = mapped_column(String(20))
     pot_keep_months: Mapped[int | None] = mapped_column(Integer)
+    income_for_benefit: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     exempt_from_job_applications: Mapped[bool] = mapped_column(Boolean)
     exempt_from_reintegration: Mapped[bool] = mapped_column(Boolean)
     coordination_hours_per_month: Mapped[Decimal] = mapped_column(Numeric(5, 1))
@@ -161,6 +169,7 @@ class AgreementVersion(TenantScoped, Base):
             pot_categories=tuple(self.pot_categories),
             pot_on_leaving=self.pot_on_leaving,
             keep_months=self.pot_keep_months,
+            income_for_benefit=self.income_for_benefit,
             exempt_from_job_applications=self.exempt_from_job_applications,
             exempt_from_reintegration=self.exempt_from_reintegration,
             coordination_hours_per_month=Decimal(self.coordination_hours_per_month),
@@ -182,13 +191,14 @@ def term_columns(terms: Terms) -> dict:
     return {
         "cooperative_share_kind": terms.cooperative_share_kind,
         "cooperative_share_bp": terms.cooperative_share_bp if percentage else None,
-        "cooperative_flat_cents": terms.cooperative_flat.cents if flat and terms.cooperative_flat else None,
+        "cooperative_flat_cents": terms.cooperative_flat.cents if flat and terms.cooperative_flat is not None else None,
         "training_pot_bp": terms.training_pot_bp,
         "municipality_share_bp": terms.municipality_share_bp,
         "municipality_threshold_cents": terms.municipality_threshold.cents,
         "pot_categories": [c for c in POT_CATEGORIES if c in terms.pot_categories],
         "pot_on_leaving": terms.pot_on_leaving,
         "pot_keep_months": terms.keep_months if kept else None,
+        "income_for_benefit": terms.income_for_benefit,
         "exempt_from_job_applications": bool(terms.exempt_from_job_applications),
         "exempt_from_reintegration": bool(terms.exempt_from_reintegration),
         "coordination_hours_per_month": terms.coordination_hours_per_month,

@@ -44,6 +44,7 @@ from .models import (
 )
 from .terms import (
     COOPERATIVE_SHARE_KINDS,
+    INCOME_FOR_BENEFIT,
     POT_CATEGORIES,
     POT_ON_LEAVING,
     WHOLE,
@@ -137,6 +138,8 @@ def check_terms(terms: Terms) -> None:
             terms.keep_months is None or not 1 <= terms.keep_months <= KEEP_MONTHS_MAX):
         raise AgreementError(_l("Enter for how many months the pot is kept: 1 to %(max)d.", max=KEEP_MONTHS_MAX),
                              "keep_months")
+    if terms.income_for_benefit not in INCOME_FOR_BENEFIT:
+        raise AgreementError(_l("Choose what counts as income for the benefit."), "income_for_benefit")
     hours = terms.coordination_hours_per_month
     if hours is None or not Decimal(0) <= hours <= HOURS_MAX or hours != hours.quantize(Decimal("0.1")):
         raise AgreementError(_l("Enter the hours a month from 0 to %(max)d, with at most one decimal.",

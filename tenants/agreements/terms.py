@@ -19,6 +19,9 @@ WHOLE = 10_000  # 100% in basis points
 COOPERATIVE_SHARE_KINDS = ("percentage", "flat_per_member", "none")
 POT_CATEGORIES = ("tools", "materials", "training", "equipment", "transport", "other")
 POT_ON_LEAVING = ("spend_on_business", "keep_for_period", "return")
+# What of a member's earnings counts as income for the benefit (the monthly settlement):
+# nothing (the pot is not paid out as income, DOMAIN.md), the pot's share, or all net earnings.
+INCOME_FOR_BENEFIT = ("none", "pot", "net")
 
 _PERCENT = re.compile(r"^(?P<units>\d{1,3})(?:[.,](?P<decimals>\d{1,2}))?%?$")
 _HOURS = re.compile(r"^(?P<units>\d{1,4})(?:[.,](?P<decimals>\d))?$")
@@ -89,6 +92,8 @@ class Terms:
     - the rest goes to the member's savings pot (spaarpot), which may be spent on
       `pot_categories`; when the member leaves the pot is spent on the own business,
       kept for `keep_months` months, or returned to the municipality (`pot_on_leaving`);
+    - what counts as income for the benefit in the monthly settlement
+      (`income_for_benefit`: nothing, the pot's share, or all net earnings);
     - what the municipality grants: the exemptions, and what it funds (coordination
       hours and a housing contribution per month).
 
@@ -104,6 +109,7 @@ class Terms:
     pot_categories: tuple[str, ...] = ("tools", "materials", "training")
     pot_on_leaving: str = "spend_on_business"
     keep_months: int | None = None
+    income_for_benefit: str = "none"
     exempt_from_job_applications: bool = False
     exempt_from_reintegration: bool = False
     coordination_hours_per_month: Decimal = Decimal("0")

@@ -19,6 +19,7 @@ from koepel.platform.tenancy.request import tenant_blueprint
 
 from .forms import (
     CATEGORY_LABELS,
+    INCOME_LABELS,
     LEAVING_LABELS,
     SHARE_KIND_LABELS,
     DecideForm,
@@ -74,7 +75,7 @@ def _helpers() -> dict:
         "money": lambda cents: Money(cents).format() if cents is not None else "",
         "agreement_status_labels": AGREEMENT_STATUS_LABELS, "version_status_labels": VERSION_STATUS_LABELS,
         "side_labels": SIDE_LABELS, "share_kind_labels": SHARE_KIND_LABELS, "category_labels": CATEGORY_LABELS,
-        "leaving_labels": LEAVING_LABELS,
+        "leaving_labels": LEAVING_LABELS, "income_labels": INCOME_LABELS,
     }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from koepel.platform.db import db
 from koepel.platform.money import Money
 from koepel.platform.tenancy import Tenant
-from koepel.tenants.invoices import VAT_RATES, Customer, Invoice, InvoiceSettings, compute_totals
+from koepel.tenants.invoices import Customer, Invoice, InvoiceSettings, compute_totals, vat_rates_on
 from koepel.tenants.ledger import (
     JournalEntry,
     JournalLine,
@@ -229,7 +229,11 @@ class Quarter:
         return self.vat_charged - self.vat_on_costs
 
     def rate_rows(self) -> list[tuple[int | None, Money, Money]]:
-        keys = [r for r in VAT_RATES] + ([None] if None in self.rates else [])
+        """Every rate valid in the quarter and every rate its invoices used, highest first
+        (a rate changed by the parameters mid-year shows in the quarters it was used)."""
+        used = {rate for rate in self.rates if rate is not None}
+        keys = sorted(used | set(vat_rates_on(self.first_day)) | set(vat_rates_on(self.last_day)), reverse=True)
+        keys += [None] if None in self.rates else []
         return [(rate, Money(self.rates.get(rate, [0, 0])[0]), Money(self.rates.get(rate, [0, 0])[1])) for rate in keys]
 
 

@@ -22,7 +22,7 @@ from koepel.platform.db import db
 from koepel.platform.exports import csv_bytes
 from koepel.platform.money import Money, MoneyError
 from koepel.platform.tenancy.request import tenant_blueprint
-from koepel.tenants.invoices import KOR_TURNOVER_LIMIT
+from koepel.tenants.invoices import kor_limit_on
 from koepel.tenants.members import member_or_404
 
 from .operations import BooksError, do_record_cost, do_reverse_cost
@@ -101,7 +101,7 @@ def vat():
     if not 2000 <= year <= 9999:
         abort(400)
     return render_template("books/vat.html", report=vat_report(year), rate_label=_rate_label,
-                           kor_limit=KOR_TURNOVER_LIMIT)
+                           kor_limit=kor_limit_on(date(year, 12, 31)))
 
 
 def _date_arg(name: str, default: date) -> date:

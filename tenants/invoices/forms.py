@@ -3,6 +3,8 @@ shape of the input; the operations decide what an invoice allows and say why not
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,7 +25,7 @@ from koepel.platform.http.forms import options
 from koepel.platform.money import Money, MoneyError
 
 from .operations import LineInput
-from .totals import VAT_RATES, rate_label
+from .totals import rate_label
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 _BAD_DATE = _l("Enter a date as dd-mm-yyyy.")
@@ -36,8 +38,14 @@ STATUS_LABELS = {
 }
 
 
-def vat_choices():
-    return options((str(rate), rate_label(rate)) for rate in VAT_RATES)
+def vat_choices(rates: tuple[int, ...], kept: tuple[int, ...], on_date: date):
+    """The rates that apply on the invoice's date, then a rate a stored line has that no
+    longer applies: shown as such instead of silently replaced (saving it is refused)."""
+    pairs = [(str(rate), rate_label(rate)) for rate in rates]
+    pairs += [(str(rate), _l("%(rate)s (does not apply on %(date)s)", rate=rate_label(rate),
+                             date=on_date.strftime("%d-%m-%Y")))
+              for rate in kept if rate not in rates]
+    return options(pairs)
 
 
 class LineForm(Form):
@@ -46,7 +54,8 @@ class LineForm(Form):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300, message=_TOO_LONG)])
     quantity = StringField(_l("Quantity"), validators=[Optional()])
     unit_price = StringField(_l("Price per unit excl. VAT"), validators=[Optional()])
-    vat_rate = SelectField(_l("VAT rate"), choices=vat_choices(), default=str(VAT_RATES[0]))
+    # The choices depend on the invoice's date: InvoiceForm.offer_rates sets them.
+    vat_rate = SelectField(_l("VAT rate"), choices=[], default="")
 
     def is_empty(self) -> bool:
         return not any((self.description.data or "").strip() or (f.data or "").strip()
@@ -62,11 +71,26 @@ class InvoiceForm(FlaskForm):
     note = TextAreaField(_l("Note on the invoice (optional)"), validators=[Optional(), Length(max=2000, message=_TOO_LONG)])
     lines = FieldList(FormField(LineForm), min_entries=NEW_ROWS, max_entries=60)
 
-    def __init__(self, *args, members, customers, **kwargs):
+    def __init__(self, *args, members, customers, rates: tuple[int, ...], rates_on: date,
+                 kept: tuple[int, ...] = (), **kwargs):
+        """`rates`: the VAT rates valid on `rates_on`, the invoice's date (today for a
+        draft); `kept`: the rates the draft's stored lines have."""
         super().__init__(*args, **kwargs)
         self.member_id.choices = options([("", _l("Choose…"))] + [(str(i), name) for i, name in members])
         self.customer_id.choices = options([("", _l("Choose…"))] + [(str(c.id), c.name) for c in customers])
         self.line_rows: list[int] = []
+        self.rates, self.rates_on, self.kept = tuple(rates), rates_on, tuple(kept)
+        self.offer_rates()
+
+    def offer_rates(self) -> None:
+        """The VAT choices of every row, also of rows added after the form was made; an
+        empty row starts at the general rate (the first)."""
+        choices = vat_choices(self.rates, self.kept, self.rates_on)
+        for entry in self.lines.entries:
+            field = entry.form.vat_rate
+            field.choices = choices
+            if field.data in (None, "", "None") and self.rates:
+                field.data = str(self.rates[0])
 
     def line_inputs(self) -> list[LineInput] | None:
         """The filled-in rows as lines (None when a row does not parse: its messages are

@@ -36,12 +36,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from koepel.platform.db import Base, TenantScoped, utcnow
 
-from .totals import VAT_RATES
-
 INVOICE_KINDS = ("invoice", "credit_note")
 INVOICE_STATUSES = ("draft", "sent", "partly_paid", "paid", "cancelled")
 OPEN_STATUSES = ("sent", "partly_paid")  # issued and not (fully) paid: overdue after the due date
-_RATES_SQL = ", ".join(str(r) for r in VAT_RATES)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -183,7 +180,9 @@ class InvoiceLine(TenantScoped, Base):
         UniqueConstraint("tenant_id", "invoice_id", "position"),
         CheckConstraint("description = btrim(description) AND description <> ''", name="description_present"),
         CheckConstraint("quantity_hundredths <> 0", name="quantity_not_zero"),
-        CheckConstraint(f"vat_rate_bp IN ({_RATES_SQL})", name="vat_rate"),
+        # Which rates apply is a platform parameter of the invoice's date (checked by the
+        # operations); the database only keeps a rate a percentage, as parameter_values does.
+        CheckConstraint("vat_rate_bp BETWEEN 0 AND 10000", name="vat_rate"),
         # quantity x unit price, rounded half away from zero (PostgreSQL's round(numeric)).
         CheckConstraint("amount_cents = round(quantity_hundredths::numeric * unit_price_cents / 100)",
                         name="amount_computed"),

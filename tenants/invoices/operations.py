@@ -20,11 +20,12 @@ from wtforms.validators import ValidationError
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
-from koepel.platform.dates import local_date
+from koepel.platform.dates import amsterdam_today, local_date
 from koepel.platform.db import db, utcnow
 from koepel.platform.mail import send_mail
 from koepel.platform.money import Money
 from koepel.platform.onboarding.forms import validate_kvk, validate_postcode, validate_vat
+from koepel.platform.parameters import NoValidValue, money_on, rate_on
 from koepel.platform.tenancy import Tenant, current_tenant_id
 from koepel.platform.tenancy.models import TenantProfile
 from koepel.tenants.ledger import Line, account, do_post
@@ -38,7 +39,7 @@ from .models import (
     InvoiceNumberSeries,
     InvoiceSettings,
 )
-from .totals import VAT_RATES, compute_totals, line_amount
+from .totals import compute_totals, line_amount, rate_label
 
 register_labels({
     "invoices.customer_created": _l("Customer added"),
@@ -74,7 +75,55 @@ class LineInput:
     description: str
     quantity_hundredths: int  # 1,5 = 150
     unit_price: Money  # excluding VAT
-    vat_rate_bp: int  # 2100, 900 or 0
+    vat_rate_bp: int  # basis points, one of `vat_rates_on` the invoice's date: 2100 = 21%
+
+
+# --- the rules of the day (platform parameters) --------------------------------------------------
+
+VAT_PARAMETERS = ("vat.general", "vat.reduced", "vat.zero")
+KOR_PARAMETER = "kor.turnover_limit"
+
+
+def invoice_date(invoice: Invoice | None, today: date | None = None) -> date:
+    """The day an invoice's rules are read for: its issue date, or today for a draft."""
+    if invoice is not None and invoice.issue_date is not None:
+        return invoice.issue_date
+    return today or amsterdam_today()
+
+
+def vat_rates_on(day: date) -> tuple[int, ...]:
+    """The VAT rates a line may have on `day`, general first, each once. A rate without a
+    value on that day is not offered (no rate at all: nothing can be invoiced then)."""
+    rates: list[int] = []
+    for name in VAT_PARAMETERS:
+        try:
+            rate = rate_on(name, day)
+        except NoValidValue:
+            continue
+        if rate not in rates:
+            rates.append(rate)
+    return tuple(rates)
+
+
+def kor_limit_on(day: date) -> Money | None:
+    """The small-business scheme's turnover limit of the year `day` is in (None: not set)."""
+    try:
+        return money_on(KOR_PARAMETER, day)
+    except NoValidValue:
+        return None
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+def _rates_text(rates: tuple[int, ...]) -> str:
+    return ", ".join(rate_label(rate) for rate in rates)
+
+
+def _no_rates(day: date) -> InvoiceError:
+    return InvoiceError(_l("No VAT rates are known for %(date)s: the umbrella organisation sets them in the "
+                           "platform parameters.", date=_day(day)), "lines")
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -209,7 +258,10 @@ def do_update_customer(customer: Customer, *, actor_id: int | None, **fields) ->
 # --- drafts --------------------------------------------------------------------------------------
 
 
-def _check_lines(lines: list[LineInput]) -> None:
+def _check_lines(lines: list[LineInput], day: date) -> None:
+    rates = vat_rates_on(day)
+    if not rates:
+        raise _no_rates(day)
     if not lines:
         raise InvoiceError(_l("Add at least one line."), "lines")
     for index, line in enumerate(lines):
@@ -225,8 +277,9 @@ def _check_lines(lines: list[LineInput]) -> None:
             raise InvoiceError(_l("The quantity is too large."), prefix + "quantity")
         if abs(line.unit_price.cents) > MAX_UNIT_PRICE:
             raise InvoiceError(_l("The price is too large."), prefix + "unit_price")
-        if line.vat_rate_bp not in VAT_RATES:
-            raise InvoiceError(_l("Choose a VAT rate of 21%, 9% or 0%."), prefix + "vat_rate")
+        if line.vat_rate_bp not in rates:
+            raise InvoiceError(_l("Choose a VAT rate that applies on %(date)s: %(rates)s.", date=_day(day),
+                                  rates=_rates_text(rates)), prefix + "vat_rate")
 
 
 def _set_lines(invoice: Invoice, lines: list[LineInput]) -> None:
@@ -257,9 +310,10 @@ def _check_draft_fields(member_id: int, customer_id: int, delivery_date: date | 
         raise InvoiceError(_l("The end of the period cannot be before its start."), "delivery_end")
 
 
-def _fill_draft(invoice: Invoice, *, member_id, customer_id, delivery_date, delivery_end, lines, note) -> None:
+def _fill_draft(invoice: Invoice, *, member_id, customer_id, delivery_date, delivery_end, lines, note,
+                today: date | None) -> None:
     _check_draft_fields(member_id, customer_id, delivery_date, delivery_end)
-    _check_lines(lines)
+    _check_lines(lines, invoice_date(invoice, today))
     invoice.member_id, invoice.customer_id = member_id, customer_id
     invoice.delivery_date, invoice.delivery_end = delivery_date, delivery_end
     invoice.note = (note or "").strip()
@@ -271,11 +325,13 @@ def _fill_draft(invoice: Invoice, *, member_id, customer_id, delivery_date, deli
 
 
 def do_create_draft(*, member_id: int, customer_id: int, delivery_date: date, lines: list[LineInput],
-                    delivery_end: date | None = None, note: str = "", actor_id: int | None) -> Invoice:
+                    delivery_end: date | None = None, note: str = "", actor_id: int | None,
+                    today: date | None = None) -> Invoice:
+    """A draft; its lines' rates are those of `today` (Amsterdam's today when not given)."""
     invoice = Invoice(kind="invoice", status="draft", created_by=actor_id, amount_paid_cents=0, reminder_count=0,
                       reason="")
     _fill_draft(invoice, member_id=member_id, customer_id=customer_id, delivery_date=delivery_date,
-                delivery_end=delivery_end, lines=lines, note=note)
+                delivery_end=delivery_end, lines=lines, note=note, today=today)
     db.session.add(invoice)
     db.session.flush()
     record("invoices.draft_created", object_type="invoice", object_id=invoice.id,
@@ -297,11 +353,11 @@ def _only_drafts(invoice: Invoice) -> None:
 
 def do_update_draft(invoice: Invoice, *, member_id: int, customer_id: int, delivery_date: date,
                     lines: list[LineInput], delivery_end: date | None = None, note: str = "",
-                    actor_id: int | None) -> Invoice:
+                    actor_id: int | None, today: date | None = None) -> Invoice:
     invoice = _locked(invoice)
     _only_drafts(invoice)
     _fill_draft(invoice, member_id=member_id, customer_id=customer_id, delivery_date=delivery_date,
-                delivery_end=delivery_end, lines=lines, note=note)
+                delivery_end=delivery_end, lines=lines, note=note, today=today)
     db.session.flush()
     record("invoices.draft_updated", object_type="invoice", object_id=invoice.id,
            details={"total_cents": invoice.total_cents}, actor_user_id=actor_id)
@@ -366,6 +422,19 @@ def _supplier_or_refuse(kor: bool) -> dict:
     return supplier
 
 
+def _check_issue_rates(invoice: Invoice, day: date) -> None:
+    """A draft made before a rate changed may hold a rate that no longer applies on its
+    issue date: it is refused, not silently changed."""
+    rates = vat_rates_on(day)
+    if not rates:
+        raise _no_rates(day)
+    for line in invoice.lines:
+        if line.vat_rate_bp not in rates:
+            raise InvoiceError(_l("Line %(line)d has a VAT rate of %(rate)s, which does not apply on %(date)s: change "
+                                  "the draft and choose one of %(rates)s.", line=line.position,
+                                  rate=rate_label(line.vat_rate_bp), date=_day(day), rates=_rates_text(rates)))
+
+
 def do_issue(invoice: Invoice, *, today: date, actor_id: int | None) -> Invoice:
     """Give the draft the next number of this year's series, fix its dates, parties and
     totals, and post it to the books, all in the caller's unit of work."""
@@ -379,6 +448,7 @@ def do_issue(invoice: Invoice, *, today: date, actor_id: int | None) -> Invoice:
     refresh_totals(invoice)
     if not invoice.lines or invoice.total_cents <= 0:
         raise InvoiceError(_l("The total of an invoice must be more than zero."))
+    _check_issue_rates(invoice, today)
     _number(invoice, today)
     invoice.issue_date, invoice.due_date = today, today + timedelta(days=settings.payment_term_days)
     invoice.parties = {"supplier": supplier, "customer": customer_details(customer)}
@@ -393,7 +463,8 @@ def do_issue(invoice: Invoice, *, today: date, actor_id: int | None) -> Invoice:
 
 def do_credit(invoice: Invoice, *, reason: str, today: date, actor_id: int | None) -> Invoice:
     """Cancel an issued invoice with a credit note for its full amount: its own number in
-    the same series, every line negated, the mirror posting. Returns the credit note."""
+    the same series, every line negated at the rate it was invoiced at (whatever the
+    parameters say today), the mirror posting. Returns the credit note."""
     invoice = _locked(invoice)
     if invoice.kind != "invoice" or invoice.status == "draft":
         raise InvoiceError(_l("Only an issued invoice can be credited; a draft can simply be changed or deleted."))
@@ -442,6 +513,21 @@ def do_register_payment(invoice: Invoice, amount: Money, *, on_date: date, actor
     invoice's own bookkeeping: the payment's posting in the ledger (Dr bank, Cr
     receivable) and any surplus are the payments part's, in the same unit of work."""
     invoice = _locked(invoice)
+    apply_payment(invoice, amount, on_date=on_date, actor_id=actor_id)
+    db.session.flush()
+    return invoice
+
+
+def lock_invoices(invoice_ids) -> dict[int, Invoice]:
+    """Many invoices' rows at once, locked (in id order, as every locker takes them)."""
+    return {invoice.id: invoice for invoice in db.session.scalars(
+        select(Invoice).where(Invoice.id.in_(list(invoice_ids))).order_by(Invoice.id).with_for_update()
+        .execution_options(populate_existing=True))}
+
+
+def apply_payment(invoice: Invoice, amount: Money, *, on_date: date, actor_id: int | None) -> None:
+    """`do_register_payment` on an invoice whose row the caller has locked, recorded
+    with the next flush (a bank statement registers many at once)."""
     if invoice.kind != "invoice" or invoice.status not in OPEN_STATUSES:
         raise InvoiceError(_l("A payment is registered only on an issued invoice that is not yet paid."), "amount")
     if amount.cents <= 0:
@@ -454,11 +540,9 @@ def do_register_payment(invoice: Invoice, amount: Money, *, on_date: date, actor
         invoice.status, invoice.paid_on = "paid", on_date
     else:
         invoice.status = "partly_paid"
-    db.session.flush()
     record("invoices.payment_registered", object_type="invoice", object_id=invoice.id,
            details={"number": invoice.number, "amount_cents": amount.cents, "on_date": on_date.isoformat(),
-                    "status": invoice.status}, actor_user_id=actor_id)
-    return invoice
+                    "status": invoice.status}, actor_user_id=actor_id, flush=False)
 
 
 # --- reminders -----------------------------------------------------------------------------------

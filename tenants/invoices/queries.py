@@ -17,9 +17,10 @@ from .operations import (
     customer_details,
     due_for_reminder,
     invoice_settings,
+    kor_limit_on,
     supplier_details,
 )
-from .totals import KOR_TURNOVER_LIMIT, Totals, compute_totals
+from .totals import Totals, compute_totals
 
 # What the list filters on: the stored statuses and the derived "overdue".
 FILTER_STATUSES = ("draft", "sent", "overdue", "partly_paid", "paid", "cancelled")
@@ -131,8 +132,11 @@ def turnover(year: int) -> Money:
     return Money(int(cents))
 
 
-def kor_warning(year: int) -> bool:
-    return turnover(year) > KOR_TURNOVER_LIMIT
+def kor_warning(on_date: date) -> bool:
+    """Whether the turnover of `on_date`'s year has passed the KOR limit valid on that day
+    (a platform parameter; without one there is nothing to warn against)."""
+    limit = kor_limit_on(on_date)
+    return limit is not None and turnover(on_date.year) > limit
 
 
 @dataclass(frozen=True)

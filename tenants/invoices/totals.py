@@ -1,5 +1,9 @@
-"""The arithmetic of an invoice, in one place: a line's amount, the totals per VAT rate,
-the VAT rates and the small-business scheme (KOR) limit.
+"""The arithmetic of an invoice, in one place: a line's amount and the totals per VAT rate.
+
+Pure: the rates a line may have and the small-business scheme (KOR) limit change by year
+and are platform parameters (`vat.general`, `vat.reduced`, `vat.zero`,
+`kor.turnover_limit`), read by the operations for the invoice's date. A line keeps the rate
+it was given, so an issued invoice never changes when a parameter does.
 
 Amounts are integer cents, quantities integer hundredths (1,5 hour = 150). Rounding is
 half away from zero, always: a line's amount is quantity x unit price rounded to the
@@ -14,15 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from koepel.platform.money import Money
-
-# VAT rates in basis points: 21% general, 9% reduced, 0% (mainly export). These are
-# constants here for now; they move to the platform's yearly parameters
-# (`rate_on("vat.general", day)`, ...) when the integrator connects them.
-VAT_GENERAL, VAT_REDUCED, VAT_ZERO = 2100, 900, 0
-VAT_RATES = (VAT_GENERAL, VAT_REDUCED, VAT_ZERO)
-# Small-business scheme (kleineondernemersregeling): no VAT up to this turnover a year.
-# Moves to the platform parameters too ("vat.kor_limit").
-KOR_TURNOVER_LIMIT = Money(2_000_000)
 
 
 def rate_label(rate_bp: int | None) -> str:

@@ -42,7 +42,10 @@ from .operations import (
     do_update_customer,
     do_update_draft,
     do_update_invoice_settings,
+    invoice_date,
     invoice_settings,
+    kor_limit_on,
+    vat_rates_on,
 )
 from .queries import (
     customer_or_none,
@@ -59,7 +62,7 @@ from .queries import (
     quantity,
     turnover,
 )
-from .totals import KOR_TURNOVER_LIMIT, rate_label
+from .totals import rate_label
 
 bp = tenant_blueprint("invoices", __name__, kinds=("cooperative",), url_prefix="/invoices", template_folder="templates")
 
@@ -108,11 +111,16 @@ def index():
 # --- drafts --------------------------------------------------------------------------------------
 
 
-def _invoice_form(formdata=None, **kwargs) -> InvoiceForm:
-    return InvoiceForm(formdata=formdata, members=member_choices(), customers=customers(), **kwargs)
+def _invoice_form(formdata=None, invoice=None, **kwargs) -> InvoiceForm:
+    """The form with the VAT rates of the invoice's date (a draft's: today)."""
+    on_date = invoice_date(invoice)
+    kept = tuple(sorted({line.vat_rate_bp for line in invoice.lines}, reverse=True)) if invoice else ()
+    return InvoiceForm(formdata=formdata, members=member_choices(), customers=customers(),
+                       rates=vat_rates_on(on_date), rates_on=on_date, kept=kept, **kwargs)
 
 
 def _form_page(form, invoice=None, status: int = 200):
+    form.offer_rates()  # rows added since the form was made
     return render_template("invoices/form.html", form=form, invoice=invoice, settings=invoice_settings(),
                            has_customers=bool(form.customer_id.choices[1:]), **_labels()), status
 
@@ -172,7 +180,7 @@ def edit(invoice_id: int):
         flash(_("An issued invoice is never changed: correct it with a credit note."), "warning")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
     if request.method == "GET":
-        form = _invoice_form(member_id=str(invoice.member_id), customer_id=str(invoice.customer_id),
+        form = _invoice_form(invoice=invoice, member_id=str(invoice.member_id), customer_id=str(invoice.customer_id),
                              delivery_date=invoice.delivery_date, delivery_end=invoice.delivery_end, note=invoice.note)
         form.lines.entries = []
         form.lines.last_index = -1
@@ -183,7 +191,7 @@ def edit(invoice_id: int):
         for _row in range(EXTRA_ROWS):
             form.lines.append_entry()
         return _form_page(form, invoice)
-    form = _invoice_form(request.form)
+    form = _invoice_form(request.form, invoice)
     saved = _save_draft(form, invoice)
     if saved is None:
         return _form_page(_refill(form), _invoice_or_404(invoice_id), 400)
@@ -362,9 +370,9 @@ def customers_edit(customer_id: int):
 
 
 def _settings_page(form, status: int = 200):
-    year = amsterdam_today().year
-    return render_template("invoices/settings.html", form=form, year=year, turnover=turnover(year),
-                           limit=KOR_TURNOVER_LIMIT, over_limit=kor_warning(year)), status
+    today = amsterdam_today()
+    return render_template("invoices/settings.html", form=form, year=today.year, turnover=turnover(today.year),
+                           limit=kor_limit_on(today), over_limit=kor_warning(today)), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])

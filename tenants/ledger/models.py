@@ -6,7 +6,8 @@ is its credit balance, so a pot "at or above zero" is an account balance at or b
 zero. The database keeps the rules itself (migration 20261123_0200_ledger): lines of an
 entry sum to zero at commit, entries and lines are never changed or removed, lines are
 added only in the transaction that made their entry, and `balance_cents` (maintained by
-a trigger, not writable by the app) never lets a pot go below zero.
+a trigger, not writable by the app) never lets a pot go below zero, and no entry is
+dated in a closed month.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ ACCOUNT_KINDS = (
     "municipality_owed",  # what is owed to a municipality (per municipality)
     "member_pot",         # a member's personal savings pot (per member)
     "payouts_due",        # approved payouts from pots, until the bank shows them paid
+    "payment_provider",   # paid online (Stripe), until the provider pays it out to the bank
 )
 # Liabilities held for somebody: their credit balance may never turn into a debit.
 NEVER_OVERDRAWN = ("member_pot", "training_pot")
@@ -93,6 +95,9 @@ class JournalEntry(TenantScoped, Base):
     source_id: Mapped[int | None] = mapped_column(BigInteger)
     created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The day it happened, when that lies in a closed month: the entry itself is dated on
+    # the first open day (a closed month never changes; see ClosedMonth).
+    occurred_on: Mapped[date | None] = mapped_column(Date)
     # The transaction that made the entry: only it may add lines (set by the database).
     txid: Mapped[int] = mapped_column(BigInteger, server_default=text("txid_current()"))
 
@@ -111,3 +116,20 @@ class JournalLine(TenantScoped, Base):
     entry_id: Mapped[int] = mapped_column(BigInteger)
     account_id: Mapped[int] = mapped_column(BigInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClosedMonth(TenantScoped, Base):
+    """A month whose books are closed (the monthly settlement). Nothing is dated in it or
+    before it any more: the database refuses such an entry, and `do_post` dates what
+    arrives late on the first open day, keeping the real day in `occurred_on`."""
+
+    __tablename__ = "closed_months"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        UniqueConstraint("tenant_id", "month"),
+        CheckConstraint("extract(day from month) = 1", name="first_of_month"),
+    )
+
+    month: Mapped[date] = mapped_column(Date)  # its first day
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

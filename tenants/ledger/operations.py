@@ -12,17 +12,18 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from psycopg import errors as pg_errors
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
+from koepel.platform.dates import add_months
 from koepel.platform.db import db, utcnow
 from koepel.platform.money import Money
 from koepel.platform.tenancy import current_tenant_id
 
-from .models import ACCOUNT_KINDS, JournalEntry, JournalLine, LedgerAccount
+from .models import ACCOUNT_KINDS, ClosedMonth, JournalEntry, JournalLine, LedgerAccount
 
 register_labels({
     "ledger.reversed": _l("Journal entry reversed"),
@@ -63,8 +64,16 @@ def account(kind: str, *, member_id: int | None = None, partner_tenant_id: int |
     if kind not in ACCOUNT_KINDS:
         raise ValueError(f"unknown account kind {kind!r}")
     key = account_key(kind, member_id=member_id, partner_tenant_id=partner_tenant_id, customer_id=customer_id)
+    # Accounts are asked for many times in a unit of work: remembered by id for the session.
+    known = db.session.info.setdefault("ledger_accounts", {})
+    tenant_id = current_tenant_id()
+    if (tenant_id, key) in known:
+        found = db.session.get(LedgerAccount, (tenant_id, known[(tenant_id, key)]))
+        if found is not None:
+            return found
     found = db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
     if found is not None:
+        known[(tenant_id, key)] = found.id
         return found
     db.session.execute(
         insert(LedgerAccount).values(
@@ -75,10 +84,57 @@ def account(kind: str, *, member_id: int | None = None, partner_tenant_id: int |
     return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
 
 
+def do_close_period(month: date, *, actor_id: int | None) -> ClosedMonth:
+    """Close the books of `month` (its first day): nothing is dated in it or before it any
+    more. The caller holds the period lock exclusively (`lock_period(exclusive=True)`)."""
+    closed = ClosedMonth(month=month, closed_by=actor_id, closed_at=utcnow())
+    db.session.add(closed)
+    db.session.flush()
+    db.session.info.pop("ledger_open_day", None)  # postings after this one see the new first open day
+    return closed
+
+
 def _same_lines(entry: JournalEntry, lines: list[Line]) -> bool:
     stored = sorted(db.session.execute(
         select(JournalLine.account_id, JournalLine.amount_cents).where(JournalLine.entry_id == entry.id)).all())
     return stored == sorted((line.account.id, line.amount.cents) for line in lines)
+
+
+# Posting and closing a month meet on one advisory lock per tenant: every posting holds
+# it shared (the database trigger takes it too), closing a month holds it exclusively, so
+# a month is closed only when no posting into it is under way.
+PERIOD_LOCK_CLASS = 0x504552
+
+
+def _innermost_transaction():
+    session = db.session()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def lock_period(*, exclusive: bool) -> None:
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    db.session.execute(text(f"SELECT {function}(:cls, :key)"),
+                       {"cls": PERIOD_LOCK_CLASS, "key": current_tenant_id() % 2**31})
+
+
+def first_open_day() -> date | None:
+    """The first day that is not in a closed month (None: no month is closed)."""
+    last = db.session.scalar(select(func.max(ClosedMonth.month)))
+    return add_months(last, 1) if last is not None else None
+
+
+def _open_day_for_posting() -> date | None:
+    """The first open day, with the period lock held shared. Both are asked once per
+    (sub)transaction and tenant: the lock holds to its end, so the answer cannot change
+    (a savepoint rolled back releases the lock: the next one asks again)."""
+    key = (_innermost_transaction(), current_tenant_id())
+    cached = db.session.info.get("ledger_open_day")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    lock_period(exclusive=False)
+    open_day = first_open_day()
+    db.session.info["ledger_open_day"] = (key, open_day)
+    return open_day
 
 
 def by_idempotency_key(key: str) -> JournalEntry | None:
@@ -111,7 +167,11 @@ def do_post(
         if not _same_lines(existing, lines):
             raise LedgerError(f"idempotency key {idempotency_key!r} was used for another posting")
         return existing
-    entry = JournalEntry(on_date=on_date, kind=kind, description=description or kind, idempotency_key=idempotency_key,
+    occurred_on = None
+    open_day = _open_day_for_posting()
+    if open_day is not None and on_date < open_day:
+        on_date, occurred_on = open_day, on_date  # late: into the first open month, visibly
+    entry = JournalEntry(on_date=on_date, occurred_on=occurred_on, kind=kind, description=description or kind, idempotency_key=idempotency_key,
                          reverses_entry_id=reverses.id if reverses is not None else None,
                          source_type=source[0] if source else None, source_id=source[1] if source else None,
                          created_by=actor_id)
@@ -136,6 +196,82 @@ def do_post(
     for line in lines:
         db.session.expire(line.account, ["balance_cents"])
     return entry
+
+
+_INSERT_ENTRIES = text(
+    "INSERT INTO journal_entries (tenant_id, on_date, occurred_on, kind, description, idempotency_key, "
+    "source_type, source_id, created_by, created_at) "
+    "SELECT :tenant_id, * , :now FROM unnest(CAST(:on_date AS date[]), CAST(:occurred_on AS date[]), "
+    "CAST(:kind AS varchar[]), CAST(:description AS varchar[]), CAST(:key AS varchar[]), "
+    "CAST(:source_type AS varchar[]), CAST(:source_id AS bigint[]), CAST(:created_by AS bigint[])) "
+    "RETURNING idempotency_key, id")
+_INSERT_LINES = text(
+    "INSERT INTO journal_lines (tenant_id, entry_id, account_id, amount_cents) "
+    "SELECT :tenant_id, * FROM unnest(CAST(:entry_ids AS bigint[]), CAST(:account_ids AS bigint[]), "
+    "CAST(:amounts AS bigint[]))")
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry for `do_post_many`: the arguments of `do_post`."""
+
+    lines: list[Line]
+    on_date: date
+    kind: str
+    description: str
+    idempotency_key: str
+    source: tuple[str, int] | None = None
+    actor_id: int | None = None
+
+
+class AlreadyPosted(LedgerError):
+    """`do_post_many` met a key that was used before: post those one by one (`do_post`)."""
+
+
+def do_post_many(postings: list[Posting]) -> list[int]:
+    """Post many balanced entries with a few statements (the payments of a bank statement
+    and their splits), each checked as `do_post` checks one: the ids of the entries, in
+    order. No key may have been used before (AlreadyPosted, nothing posted): a caller that
+    can meet one posts with `do_post`. Credits only may go to pots here: a debit that
+    would overdraw one is refused by the database, for the whole batch."""
+    if not postings:
+        return []
+    keys = [posting.idempotency_key for posting in postings]
+    if not all(keys) or len(set(keys)) != len(keys):
+        raise LedgerError("every posting needs an idempotency key of its own")
+    for posting in postings:
+        if len(posting.lines) < 2 or any(not line.amount for line in posting.lines):
+            raise LedgerError(_l("An entry needs at least two lines, none of them zero."))
+        if sum(line.amount.cents for line in posting.lines) != 0:
+            raise LedgerError(_l("The lines of an entry must add up to zero."))
+    used = db.session.scalars(select(JournalEntry.idempotency_key).where(JournalEntry.idempotency_key.in_(keys))).all()
+    if used:
+        raise AlreadyPosted(f"already posted: {sorted(used)[:5]}")
+    open_day = _open_day_for_posting()
+    tenant_id, now = current_tenant_id(), utcnow()
+    columns = {name: [] for name in ("on_date", "occurred_on", "kind", "description", "key", "source_type",
+                                     "source_id", "created_by")}
+    for posting in postings:
+        late = open_day is not None and posting.on_date < open_day
+        columns["on_date"].append(open_day if late else posting.on_date)
+        columns["occurred_on"].append(posting.on_date if late else None)
+        columns["kind"].append(posting.kind)
+        columns["description"].append((posting.description or "").strip()[:DESCRIPTION_MAX] or posting.kind)
+        columns["key"].append(posting.idempotency_key)
+        columns["source_type"].append(posting.source[0] if posting.source else None)
+        columns["source_id"].append(posting.source[1] if posting.source else None)
+        columns["created_by"].append(posting.actor_id)
+    # Arrays, one per column, unnested by the server: one short statement for any number
+    # of entries (a VALUES list of thousands of parameters costs more to send and plan).
+    made = dict(db.session.execute(_INSERT_ENTRIES, {"tenant_id": tenant_id, "now": now, **columns}).all())
+    ids = [made[key] for key in keys]
+    lines = [(entry_id, line) for entry_id, posting in zip(ids, postings, strict=True) for line in posting.lines]
+    db.session.execute(_INSERT_LINES, {"tenant_id": tenant_id, "entry_ids": [entry_id for entry_id, _ in lines],
+                                       "account_ids": [line.account.id for _, line in lines],
+                                       "amounts": [line.amount.cents for _, line in lines]})
+    for account_ in {id(line.account): line.account for posting in postings for line in posting.lines}.values():
+        db.session.expire(account_, ["balance_cents"])
+    return ids
 
 
 def do_reverse(entry: JournalEntry, *, reason: str, on_date: date | None = None, actor_id: int | None = None,

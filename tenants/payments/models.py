@@ -73,17 +73,21 @@ class BankLine(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "batch_id"], ["payout_batches.tenant_id", "payout_batches.id"]),
         ForeignKeyConstraint(["tenant_id", "pot_request_id"], ["pot_requests.tenant_id", "pot_requests.id"]),
         ForeignKeyConstraint(["tenant_id", "entry_id"], ["journal_entries.tenant_id", "journal_entries.id"]),
+        ForeignKeyConstraint(["tenant_id", "settlement_id"], ["settlements.tenant_id", "settlements.id"]),
         UniqueConstraint("tenant_id", "line_key"),
         # A payout shows on the statement once.
         UniqueConstraint("tenant_id", "batch_id"),
         UniqueConstraint("tenant_id", "pot_request_id"),
+        UniqueConstraint("tenant_id", "settlement_id"),
         CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
         CheckConstraint(_in("status", LINE_STATUSES), name="status"),
-        # Matched to exactly one thing; money in to an invoice, money out to a payout.
-        CheckConstraint("(status = 'matched') = (num_nonnulls(invoice_id, batch_id, pot_request_id) = 1)",
+        # Matched to exactly one thing; money in to an invoice, money out to a payout or to
+        # what is owed to a municipality (its monthly settlement).
+        CheckConstraint("(status = 'matched') = (num_nonnulls(invoice_id, batch_id, pot_request_id, settlement_id) = 1)",
                         name="matched_to_one"),
         CheckConstraint("invoice_id IS NULL OR amount_cents > 0", name="invoice_for_money_in"),
-        CheckConstraint("batch_id IS NULL AND pot_request_id IS NULL OR amount_cents < 0", name="payout_for_money_out"),
+        CheckConstraint("batch_id IS NULL AND pot_request_id IS NULL AND settlement_id IS NULL OR amount_cents < 0",
+                        name="payout_for_money_out"),
         CheckConstraint("(status = 'ignored') = (btrim(ignore_reason) <> '')", name="ignored_with_reason"),
         Index("ix_bank_lines_tenant_id_status", "tenant_id", "status"),
         Index("ix_bank_lines_tenant_id_statement_id", "tenant_id", "statement_id"),
@@ -104,8 +108,10 @@ class BankLine(TenantScoped, Base):
     invoice_id: Mapped[int | None] = mapped_column(BigInteger)
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
     pot_request_id: Mapped[int | None] = mapped_column(BigInteger)
+    settlement_id: Mapped[int | None] = mapped_column(BigInteger)
     ignore_reason: Mapped[str] = mapped_column(Text, default="")
-    # The payment's entry (Dr bank / Cr receivable) for money in.
+    # The payment's entry: Dr bank / Cr receivable for money in, Dr owed / Cr bank for a
+    # municipality's settlement.
     entry_id: Mapped[int | None] = mapped_column(BigInteger)
     matched_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -119,10 +125,14 @@ class PaymentSplit(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         ForeignKeyConstraint(["tenant_id", "bank_line_id"], ["bank_lines.tenant_id", "bank_lines.id"]),
+        ForeignKeyConstraint(["tenant_id", "online_payment_id"], ["online_payments.tenant_id", "online_payments.id"]),
         ForeignKeyConstraint(["tenant_id", "invoice_id"], ["invoices.tenant_id", "invoices.id"]),
         ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
         ForeignKeyConstraint(["tenant_id", "entry_id"], ["journal_entries.tenant_id", "journal_entries.id"]),
         UniqueConstraint("tenant_id", "bank_line_id"),
+        UniqueConstraint("tenant_id", "online_payment_id"),
+        # Received through the bank or online (Stripe): exactly one source.
+        CheckConstraint("num_nonnulls(bank_line_id, online_payment_id) = 1", name="one_source"),
         CheckConstraint(_in("status", SPLIT_STATUSES), name="status"),
         CheckConstraint("received_cents > 0 AND net_cents >= 0 AND vat_cents = received_cents - net_cents",
                         name="amounts"),
@@ -137,7 +147,8 @@ class PaymentSplit(TenantScoped, Base):
         Index("ix_payment_splits_tenant_id_member_id_paid_on", "tenant_id", "member_id", "paid_on"),
     )
 
-    bank_line_id: Mapped[int] = mapped_column(BigInteger)
+    bank_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    online_payment_id: Mapped[int | None] = mapped_column(BigInteger)
     invoice_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int] = mapped_column(BigInteger)
     # The municipality whose agreement applies (the member's benefit municipality).

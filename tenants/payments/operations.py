@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, func, select, text
 
 from koepel.platform.audit import record
 from koepel.platform.audit.labels import register_labels
+from koepel.platform.dates import add_months
 from koepel.platform.db import db, utcnow
 from koepel.platform.money import Money
 from koepel.platform.tenancy import current_tenant_id
@@ -32,10 +33,11 @@ from koepel.tenants.invoices import (
     OPEN_STATUSES,
     Invoice,
     amount_due,
-    do_register_payment,
+    apply_payment,
     invoice_by_number,
+    lock_invoices,
 )
-from koepel.tenants.ledger import Line, account, do_post
+from koepel.tenants.ledger import Line, Posting, account, do_post, do_post_many
 from koepel.tenants.members import Member
 from koepel.tenants.pots import PayoutBatch, PotRequest, do_mark_paid
 
@@ -46,6 +48,7 @@ register_labels({
     "payments.imported": _l("Bank statement imported"),
     "payments.matched": _l("Bank line matched to an invoice"),
     "payments.payout_matched": _l("Bank line matched to a payout"),
+    "payments.settlement_matched": _l("Bank line matched to a payment to a municipality"),
     "payments.ignored": _l("Bank line marked as not a customer payment"),
     "payments.split": _l("Payment split over the waterfall"),
 })
@@ -125,8 +128,12 @@ def do_import(*, file_name: str, data: bytes, actor_id: int | None) -> ImportRes
         new_lines.append(line)
     db.session.flush()
     result.new_lines = len(new_lines)
+    # Lines that name the invoice they pay are posted together; the rest one by one.
+    pairs, rest = _match_by_number([line for line in new_lines if line.amount_cents > 0])
+    _pay_invoices(pairs, actor_id)
+    result.matched += len(pairs)
     for line in new_lines:
-        if auto_match(line, actor_id=actor_id):
+        if (line.amount_cents <= 0 or line in rest) and auto_match(line, actor_id=actor_id):
             result.matched += 1
     statement.report = {"lines_read": result.lines_read, "new_lines": result.new_lines,
                         "known_lines": result.known_lines, "matched": result.matched}
@@ -192,10 +199,29 @@ def auto_match(line: BankLine, *, actor_id: int | None) -> bool:
             return False
         _pay_invoice(line, invoice, actor_id)
         return True
+    if _pay_settlement(line, actor_id):
+        return True
     payout = payout_for(line)
     if payout is None or _already_matched(payout):
         return False
     _pay_out(line, payout, actor_id)
+    return True
+
+
+def _pay_settlement(line: BankLine, actor_id: int | None) -> bool:
+    """An outgoing line that pays a municipality's claim (named by its end-to-end id)."""
+    # Imported here: the settlements read this package's splits.
+    from koepel.tenants.settlements import do_settle, settlement_paid_by
+
+    settlement = settlement_paid_by(line.end_to_end_id, line.amount_cents)
+    if settlement is None:
+        return False
+    settled = do_settle(settlement, on_date=line.booking_date, source=("bank_line", line.id), actor_id=actor_id)
+    line.status, line.settlement_id, line.entry_id = "matched", settled.id, settled.paid_entry_id
+    line.matched_by, line.matched_at = actor_id, utcnow()
+    db.session.flush()
+    record("payments.settlement_matched", object_type="bank_line", object_id=line.id,
+           details={"amount_cents": line.amount_cents, "settlement_id": settled.id}, actor_user_id=actor_id)
     return True
 
 
@@ -276,42 +302,100 @@ def _half_up(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def net_of_payment(invoice: Invoice, amount: int) -> int:
-    """The invoice's net turnover this payment carries (call after registering it)."""
+def net_of_payment(invoice: Invoice, amount: int, carried_before: int | None = None) -> int:
+    """The invoice's net turnover this payment carries (call after registering it);
+    `carried_before`: what the invoice's earlier payments carried, when known."""
     if invoice.total_cents <= 0:
         return 0
     if invoice.amount_paid_cents >= invoice.total_cents:
-        before = db.session.scalar(select(func.coalesce(func.sum(PaymentSplit.net_cents), 0))
-                                   .where(PaymentSplit.invoice_id == invoice.id))
-        net = invoice.net_cents - before
+        if carried_before is None:
+            carried_before = db.session.scalar(select(func.coalesce(func.sum(PaymentSplit.net_cents), 0))
+                                               .where(PaymentSplit.invoice_id == invoice.id))
+        net = invoice.net_cents - carried_before
     else:
         net = _half_up(amount * invoice.net_cents, invoice.total_cents)
     return max(0, min(amount, net))
 
 
+def _match_by_number(lines: list[BankLine]) -> tuple[list[tuple[BankLine, Invoice]], list[BankLine]]:
+    """Incoming lines that name an open invoice with at least their amount still due (in
+    the order of the statement, each line lowering what is due): (line, invoice) pairs,
+    and the lines left for `auto_match`. The invoices are locked, in id order."""
+    numbers = {line.id: list(dict.fromkeys(INVOICE_NUMBER.findall(" ".join((line.remittance, line.end_to_end_id)))))
+               for line in lines}
+    wanted = {number for found in numbers.values() for number in found}
+    invoices = {invoice.number: invoice for invoice in db.session.scalars(
+        select(Invoice).where(Invoice.number.in_(wanted)).order_by(Invoice.id).with_for_update())} if wanted else {}
+    due = {invoice.id: amount_due(invoice).cents for invoice in invoices.values() if _open_invoice(invoice)}
+    pairs, rest = [], []
+    for line in lines:
+        invoice = next((invoices[n] for n in numbers[line.id]
+                        if n in invoices and 0 < line.amount_cents <= due.get(invoices[n].id, 0)), None)
+        if invoice is None:
+            rest.append(line)
+            continue
+        due[invoice.id] -= line.amount_cents
+        pairs.append((line, invoice))
+    return pairs, rest
+
+
 def _pay_invoice(line: BankLine, invoice: Invoice, actor_id: int | None) -> None:
-    amount = Money(line.amount_cents)
-    entry = do_post(lines=[Line(account("bank"), amount),
-                           Line(account("receivable", customer_id=invoice.customer_id), -amount)],
-                    on_date=line.booking_date, kind="payment", description=f"Betaling factuur {invoice.number}",
-                    idempotency_key=f"bank_line:{line.id}", source=("bank_line", line.id), actor_id=actor_id)
-    do_register_payment(invoice, amount, on_date=line.booking_date, actor_id=actor_id)
-    line.status, line.invoice_id, line.entry_id = "matched", invoice.id, entry.id
-    line.matched_by, line.matched_at = actor_id, utcnow()
+    _pay_invoices([(line, invoice)], actor_id)
+
+
+def _pay_invoices(pairs: list[tuple[BankLine, Invoice]], actor_id: int | None) -> None:
+    """Post what each line pays (Dr bank / Cr the customer's receivable), register it on
+    its invoice and split it: a few statements for a whole bank statement. The caller
+    holds the payments lock and has checked each line against what its invoice owes."""
+    if not pairs:
+        return
+    invoices = lock_invoices({invoice.id for _line, invoice in pairs})
+    carried = dict.fromkeys(invoices, 0) | dict(db.session.execute(
+        select(PaymentSplit.invoice_id, func.sum(PaymentSplit.net_cents))
+        .where(PaymentSplit.invoice_id.in_(list(invoices))).group_by(PaymentSplit.invoice_id)).all())
+    members = {m.id: m for m in db.session.scalars(
+        select(Member).where(Member.id.in_({i.member_id for i in invoices.values()})))}
+    split_ids = iter(_new_ids(PaymentSplit, len(pairs)))
+    bank, now = account("bank"), utcnow()
+    postings, splits = [], []
+    with db.session.no_autoflush:  # one flush at the end, with every row in its final state
+        for line, asked in pairs:
+            invoice, amount = invoices[asked.id], Money(line.amount_cents)
+            apply_payment(invoice, amount, on_date=line.booking_date, actor_id=actor_id)
+            net = net_of_payment(invoice, line.amount_cents, carried[invoice.id])
+            carried[invoice.id] += net
+            line.status, line.invoice_id, line.matched_by, line.matched_at = "matched", invoice.id, actor_id, now
+            postings.append(Posting(
+                lines=[Line(bank, amount), Line(account("receivable", customer_id=invoice.customer_id), -amount)],
+                on_date=line.booking_date, kind="payment", description=f"Betaling factuur {invoice.number}",
+                idempotency_key=f"bank_line:{line.id}", source=("bank_line", line.id), actor_id=actor_id))
+            splits.append(PaymentSplit(
+                id=next(split_ids), bank_line_id=line.id, invoice_id=invoice.id, member_id=invoice.member_id,
+                municipality_id=members[invoice.member_id].benefit_municipality_id, paid_on=line.booking_date,
+                status="waiting", received_cents=line.amount_cents, net_cents=net,
+                vat_cents=line.amount_cents - net, earned_before_cents=0, cooperative_cents=0, training_cents=0,
+                municipality_cents=0, pot_cents=0, rule={}, entry_id=None))
+        split_postings = _split_many(splits, members, actor_id)
+        entry_ids = do_post_many(postings + [posting for _split, posting in split_postings])
+    for (line, _asked), entry_id in zip(pairs, entry_ids, strict=False):
+        line.entry_id = entry_id
+        record("payments.matched", object_type="bank_line", object_id=line.id,
+               details={"invoice": invoices[line.invoice_id].number, "amount_cents": line.amount_cents,
+                        "entry_id": entry_id}, actor_user_id=actor_id, flush=False)
+    for (split, _posting), entry_id in zip(split_postings, entry_ids[len(postings):], strict=True):
+        split.entry_id = entry_id
+    db.session.add_all(splits)
+    for split in splits:
+        if split.status == "split":
+            _record_split(split, actor_id, flush=False)
     db.session.flush()
-    net = net_of_payment(invoice, line.amount_cents)
-    member = db.session.get(Member, (invoice.tenant_id, invoice.member_id))
-    split = PaymentSplit(bank_line_id=line.id, invoice_id=invoice.id, member_id=invoice.member_id,
-                         municipality_id=member.benefit_municipality_id, paid_on=line.booking_date, status="waiting",
-                         received_cents=line.amount_cents, net_cents=net, vat_cents=line.amount_cents - net,
-                         earned_before_cents=0, cooperative_cents=0, training_cents=0, municipality_cents=0,
-                         pot_cents=0, rule={})
-    db.session.add(split)
-    db.session.flush()
-    record("payments.matched", object_type="bank_line", object_id=line.id,
-           details={"invoice": invoice.number, "amount_cents": line.amount_cents, "entry_id": entry.id},
-           actor_user_id=actor_id)
-    do_split(split, actor_id=actor_id)
+
+
+def _new_ids(model, count: int) -> list[int]:
+    """`count` ids of `model`'s table, taken from its identity sequence ahead of the insert."""
+    return list(db.session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+        {"table": model.__tablename__, "count": count}))
 
 
 def earned_before(split: PaymentSplit) -> Money:
@@ -322,6 +406,82 @@ def earned_before(split: PaymentSplit) -> Money:
         PaymentSplit.member_id == split.member_id, PaymentSplit.status == "split", PaymentSplit.id != split.id,
         PaymentSplit.paid_on >= first, PaymentSplit.paid_on < following))
     return Money(int(cents))
+
+
+def _earned_in_months(splits: list[PaymentSplit]) -> dict[tuple[int, date], int]:
+    """(member, first day of month) -> net turnover already split, for the members and
+    months of `splits` (which are not split yet)."""
+    months = {split.paid_on.replace(day=1) for split in splits}
+    month = func.date_trunc("month", PaymentSplit.paid_on).cast(Date)
+    rows = db.session.execute(
+        select(PaymentSplit.member_id, month, func.sum(PaymentSplit.net_cents))
+        .where(PaymentSplit.member_id.in_({split.member_id for split in splits}), PaymentSplit.status == "split",
+               PaymentSplit.paid_on >= min(months), PaymentSplit.paid_on < add_months(max(months), 1))
+        .group_by(PaymentSplit.member_id, month)).all()
+    return {(member_id, first): int(cents) for member_id, first, cents in rows}
+
+
+def _apply_split(split: PaymentSplit, terms, municipality_id: int, before: Money,
+                 actor_id: int | None) -> Posting | None:
+    """Fill in the split's shares by `terms`; the entry that books them (None for a
+    payment that carries no turnover)."""
+    shares = terms.split(Money(split.net_cents), before)
+    split.municipality_id = municipality_id
+    split.earned_before_cents = before.cents
+    split.cooperative_cents, split.training_cents = shares.cooperative.cents, shares.training_pot.cents
+    split.municipality_cents, split.pot_cents = shares.municipality.cents, shares.pot.cents
+    split.version_id, split.split_at, split.status = terms.version_id, utcnow(), "split"
+    split.rule = {
+        "agreement_id": terms.agreement_id, "version_number": terms.version_number,
+        "valid_from": terms.valid_from.isoformat() if terms.valid_from else None,
+        "cooperative_share_kind": terms.cooperative_share_kind, "cooperative_share_bp": terms.cooperative_share_bp,
+        "training_pot_bp": terms.training_pot_bp, "municipality_share_bp": terms.municipality_share_bp,
+        "municipality_threshold_cents": terms.municipality_threshold.cents,
+    }
+    if split.net_cents <= 0:
+        return None
+    credits = [(account("cooperative"), shares.cooperative), (account("training_pot"), shares.training_pot),
+               (account("municipality_owed", partner_tenant_id=municipality_id), shares.municipality),
+               (account("member_pot", member_id=split.member_id), shares.pot)]
+    online = split.bank_line_id is None
+    return Posting(lines=[Line(account("earnings"), Money(split.net_cents)),
+                          *(Line(acc, -amount) for acc, amount in credits if amount.cents)],
+                   on_date=split.paid_on, kind="split",
+                   description=f"Verdeling betaling {'online #' if online else '#'}"
+                               f"{split.online_payment_id if online else split.bank_line_id}",
+                   idempotency_key=f"split:online:{split.online_payment_id}" if online else f"split:{split.bank_line_id}",
+                   source=("payment_split", split.id), actor_id=actor_id)
+
+
+def _record_split(split: PaymentSplit, actor_id: int | None, *, flush: bool) -> None:
+    record("payments.split", object_type="payment_split", object_id=split.id,
+           details={"bank_line_id": split.bank_line_id, "online_payment_id": split.online_payment_id,
+                    "net_cents": split.net_cents, "version_id": split.version_id,
+                    "cooperative_cents": split.cooperative_cents, "training_cents": split.training_cents,
+                    "municipality_cents": split.municipality_cents, "pot_cents": split.pot_cents},
+           actor_user_id=actor_id, flush=flush)
+
+
+def _split_many(splits: list[PaymentSplit], members: dict[int, Member],
+                actor_id: int | None) -> list[tuple[PaymentSplit, Posting]]:
+    """`do_split` for new splits of one unit of work at once, in their order (each sees
+    the turnover of the ones before it in its month): the entries to post for them."""
+    earned = _earned_in_months(splits)
+    terms_by = {}
+    postings = []
+    for split in splits:
+        municipality_id = members[split.member_id].benefit_municipality_id
+        if municipality_id and (municipality_id, split.paid_on) not in terms_by:
+            terms_by[(municipality_id, split.paid_on)] = terms_on(municipality_id, split.paid_on)
+        terms = terms_by.get((municipality_id, split.paid_on)) if municipality_id else None
+        if terms is None:
+            continue  # waits for an agreement
+        month = (split.member_id, split.paid_on.replace(day=1))
+        posting = _apply_split(split, terms, municipality_id, Money(earned.get(month, 0)), actor_id)
+        earned[month] = earned.get(month, 0) + split.net_cents
+        if posting is not None:
+            postings.append((split, posting))
+    return postings
 
 
 def do_split(split: PaymentSplit, *, actor_id: int | None) -> bool:
@@ -340,36 +500,13 @@ def do_split(split: PaymentSplit, *, actor_id: int | None) -> bool:
         split.municipality_id = municipality_id
         db.session.flush()
         return False
-    before = earned_before(split)
-    shares = terms.split(Money(split.net_cents), before)
-    credits = [(account("cooperative"), shares.cooperative), (account("training_pot"), shares.training_pot),
-               (account("municipality_owed", partner_tenant_id=municipality_id), shares.municipality),
-               (account("member_pot", member_id=split.member_id), shares.pot)]
-    entry = None
-    if split.net_cents > 0:
-        entry = do_post(lines=[Line(account("earnings"), Money(split.net_cents)),
-                               *(Line(acc, -amount) for acc, amount in credits if amount.cents)],
-                        on_date=split.paid_on, kind="split", description=f"Verdeling betaling #{split.bank_line_id}",
-                        idempotency_key=f"split:{split.bank_line_id}", source=("payment_split", split.id),
-                        actor_id=actor_id)
-    split.municipality_id = municipality_id
-    split.earned_before_cents = before.cents
-    split.cooperative_cents, split.training_cents = shares.cooperative.cents, shares.training_pot.cents
-    split.municipality_cents, split.pot_cents = shares.municipality.cents, shares.pot.cents
-    split.version_id, split.entry_id, split.split_at, split.status = terms.version_id, entry and entry.id, utcnow(), "split"
-    split.rule = {
-        "agreement_id": terms.agreement_id, "version_number": terms.version_number,
-        "valid_from": terms.valid_from.isoformat() if terms.valid_from else None,
-        "cooperative_share_kind": terms.cooperative_share_kind, "cooperative_share_bp": terms.cooperative_share_bp,
-        "training_pot_bp": terms.training_pot_bp, "municipality_share_bp": terms.municipality_share_bp,
-        "municipality_threshold_cents": terms.municipality_threshold.cents,
-    }
+    posting = _apply_split(split, terms, municipality_id, earned_before(split), actor_id)
+    if posting is not None:
+        split.entry_id = do_post(lines=posting.lines, on_date=posting.on_date, kind=posting.kind,
+                                 description=posting.description, idempotency_key=posting.idempotency_key,
+                                 source=posting.source, actor_id=actor_id).id
     db.session.flush()
-    record("payments.split", object_type="payment_split", object_id=split.id,
-           details={"bank_line_id": split.bank_line_id, "net_cents": split.net_cents, "version_id": terms.version_id,
-                    "cooperative_cents": split.cooperative_cents, "training_cents": split.training_cents,
-                    "municipality_cents": split.municipality_cents, "pot_cents": split.pot_cents},
-           actor_user_id=actor_id)
+    _record_split(split, actor_id, flush=True)
     return True
 
 

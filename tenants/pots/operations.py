@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sepaxml import SepaTransfer
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 from wtforms.validators import ValidationError
@@ -25,6 +24,7 @@ from koepel.platform.dates import add_months, amsterdam_today
 from koepel.platform.db import db, utcnow
 from koepel.platform.money import Money
 from koepel.platform.onboarding.forms import validate_iban
+from koepel.platform.sepa import Transfer, credit_transfer_file
 from koepel.platform.tenancy import Tenant, current_tenant_id
 from koepel.platform.tenancy.models import TenantProfile
 from koepel.platform.uploads import MIMETYPES, file_kind, upload_folder
@@ -276,17 +276,10 @@ def do_refuse(pot_request: PotRequest, *, reason: str, actor_id: int | None) -> 
 def sepa_file(*, debtor_name: str, debtor_iban: str, message_id: str, execution_date: date,
               requests: list[PotRequest]) -> str:
     """A pain.001.001.03 credit transfer of `requests` (validated against the schema)."""
-    transfer = SepaTransfer({"name": debtor_name, "IBAN": debtor_iban, "batch": True, "currency": "EUR"},
-                            schema="pain.001.001.03", clean=True)
-    transfer.msg_id = message_id
-    transfer._xml.find("CstmrCdtTrfInitn").find("GrpHdr").find("MsgId").text = message_id
-    for pot_request in requests:
-        transfer.add_payment({
-            "name": pot_request.supplier_name, "IBAN": pot_request.supplier_iban, "amount": pot_request.amount_cents,
-            "execution_date": execution_date, "description": pot_request.description[:140],
-            "endtoend_id": f"POT-{pot_request.tenant_id}-{pot_request.id}",
-        })
-    return transfer.export(validate=True).decode("utf-8")
+    return credit_transfer_file(
+        debtor_name=debtor_name, debtor_iban=debtor_iban, message_id=message_id, execution_date=execution_date,
+        transfers=[Transfer(name=r.supplier_name, iban=r.supplier_iban, amount_cents=r.amount_cents,
+                            description=r.description, end_to_end_id=f"POT-{r.tenant_id}-{r.id}") for r in requests])
 
 
 def do_create_batch(*, execution_date: date, request_ids: list[int] | None = None,

@@ -9,7 +9,6 @@ its own, committed here and removed completely afterwards.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -29,7 +28,7 @@ from koepel.tenants.agreements import (
     do_propose_agreement,
     do_withdraw_version,
 )
-from tests.conftest import purge_tenant
+from tests.conftest import purge_tenant, run_at_once
 
 from .baseline import baseline_terms
 
@@ -76,44 +75,31 @@ def _decide(action: str, tenant_id: int, version_id: int) -> None:
 def test_two_decisions_at_once_make_one(_session_app, scratch_pair, second):
     cooperative_id, municipality_id, agreement_id, version_id = scratch_pair
     # The municipality accepts; at the same moment it accepts again, or the cooperative withdraws.
-    attempts = {"first": ("accept", municipality_id),
-                "second": (second, municipality_id if second == "accept" else cooperative_id)}
-    barrier = threading.Barrier(2, timeout=20)
-    results: dict[str, str] = {}
-    timings: dict[str, float] = {}
+    attempts = [("accept", municipality_id), (second, municipality_id if second == "accept" else cooperative_id)]
+    waited: dict[int, float] = {}  # attempt -> seconds until it was refused
+    decided: list[int] = []  # attempts whose decision went through (committed when the outcome says so)
 
-    def attempt(name: str) -> None:
-        action, tenant_id = attempts[name]
-        with _session_app.app_context():
-            try:
-                with tenant_context(tenant_id):
-                    db.session.get(AgreementVersion, (tenant_id, version_id))
-                    barrier.wait()
-                    started = time.monotonic()
-                    try:
-                        _decide(action, tenant_id, version_id)
-                        time.sleep(HOLD_SECONDS)  # decided, not committed yet: the locks are held
-                        db.session.commit()
-                        results[name] = DONE[action]
-                    except AgreementError:
-                        db.session.rollback()
-                        results[name] = "refused"
-                    timings[name] = time.monotonic() - started
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                results[name] = repr(error)
-            finally:
-                db.session.remove()
+    def attempt(index: int) -> None:
+        action, tenant_id = attempts[index]
+        started = time.monotonic()
+        try:
+            # The runner acts for the municipality; the cooperative's attempt acts for the
+            # cooperative, in the same transaction (what across_border does too).
+            with tenant_context(tenant_id):
+                _decide(action, tenant_id, version_id)
+                db.session.flush()
+        except AgreementError:
+            waited[index] = time.monotonic() - started
+            raise
+        decided.append(index)
+        time.sleep(HOLD_SECONDS)  # decided, not committed yet: the locks are held
 
-    threads = [threading.Thread(target=attempt, args=(name,)) for name in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(results.values()) in (["accepted", "refused"], sorted([DONE[second], "refused"])), results
-    refused = next(name for name, result in results.items() if result == "refused")
-    status = results["first" if refused == "second" else "second"]
-    assert timings[refused] >= HOLD_SECONDS * 0.8, timings  # it waited for the lock, then saw the decision
+    outcomes = run_at_once(_session_app, municipality_id, attempt, threads=2, done="decided",
+                           refusals={AgreementError: "refused"})
+    assert sorted(outcomes) == ["decided", "refused"], outcomes
+    assert len(decided) == 1 and list(waited) == [1 - decided[0]], (decided, waited)
+    status = DONE[attempts[decided[0]][0]]
+    assert next(iter(waited.values())) >= HOLD_SECONDS * 0.8, waited  # it waited for the lock, then saw the decision
     with _session_app.app_context():
         try:
             for tenant_id in (cooperative_id, municipality_id):

@@ -22,7 +22,8 @@ def test_baseline_has_rows_of_both_tenants_in_every_tenant_table(admin_dsn, base
     a new tenant table needs baseline rows in tests/conftest.py."""
     # A table of one kind of tenant has its rows in the pair of that kind: the two
     # cooperatives, or (for a municipality's own table) the two municipalities.
-    pairs = [{baseline.coop_a.id, baseline.coop_b.id}, {baseline.municipality.id, baseline.municipality_b.id}]
+    pairs = [{baseline.coop_a.id, baseline.coop_b.id}, {baseline.municipality.id, baseline.municipality_b.id},
+             {baseline.employer_a.id, baseline.employer_b.id}]
     missing = []
     with psycopg.connect(admin_dsn) as conn:
         for table in tenant_tables(admin_dsn):

@@ -65,7 +65,8 @@ for _name, _value in PLAIN_PARAMS.items():
 # Tenants that must never meet, a pair per kind with pages of its own: (tenant A, tenant
 # B, a person of B). An object parameter's (A, B) in OBJECT_IDS are objects of the pair
 # whose pages name it (a municipality's referral: of municipality A and B).
-PAIRS = [("coop_a", "coop_b", "coordinator_b"), ("municipality", "municipality_b", "official_b")]
+PAIRS = [("coop_a", "coop_b", "coordinator_b"), ("municipality", "municipality_b", "official_b"),
+         ("employer_a", "employer_b", "employer_coordinator_b")]
 
 METHODS_SKIPPED = {"HEAD", "OPTIONS"}
 
@@ -159,6 +160,7 @@ def test_the_same_urls_work_for_their_own_tenant(app, baseline, as_user):
         (as_user(baseline.coordinator_a), baseline.coop_a.slug, 0),
         (as_user(baseline.coordinator_b), baseline.coop_b.slug, 1),
         (as_user(baseline.client_manager), baseline.municipality.slug, 0),
+        (as_user(baseline.employer_coordinator_a), baseline.employer_a.slug, 0),
         (as_user(baseline.umbrella_admin), baseline.umbrella.slug, None),
     ]
     unreachable = []

@@ -3,7 +3,6 @@ commits (in a cooperative of its own, removed afterwards): it is stored and post
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -18,7 +17,7 @@ from koepel.tenants.invoices import Invoice
 from koepel.tenants.ledger import JournalEntry, books_total, mismatched_balances
 from koepel.tenants.members import do_register_member
 from koepel.tenants.payments import BankLine, BankStatement, PaymentSplit, do_import
-from tests.conftest import purge_tenant
+from tests.conftest import purge_tenant, run_at_once
 from tests.invoices.support import customer, issued
 from tests.payments.support import Entry, camt053
 
@@ -52,31 +51,15 @@ def scratch(_session_app, baseline, admin_dsn):
 
 def test_the_same_file_imported_at_once_posts_once(_session_app, scratch):
     tenant_id, invoice_id, data = scratch
-    barrier = threading.Barrier(THREADS, timeout=30)
-    outcomes, lock = [], threading.Lock()
+    results = []  # what each committed import said: the file was new, or known already
 
-    def one():
-        with _session_app.app_context():
-            try:
-                with tenant_context(tenant_id):
-                    barrier.wait()
-                    result = do_import(file_name="race.xml", data=data, actor_id=None)
-                    db.session.commit()
-                    outcome = "again" if result.already_imported else "imported"
-            except Exception as error:  # noqa: BLE001 - reported in the assertion below
-                db.session.rollback()
-                outcome = repr(error)
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(outcome)
+    def import_file(_index):
+        result = do_import(file_name="race.xml", data=data, actor_id=None)
+        results.append("again" if result.already_imported else "imported")
 
-    threads = [threading.Thread(target=one) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert sorted(outcomes) == ["again"] * (THREADS - 1) + ["imported"]
+    outcomes = run_at_once(_session_app, tenant_id, import_file, threads=THREADS, done="committed", refusals={})
+    assert outcomes == ["committed"] * THREADS
+    assert sorted(results) == ["again"] * (THREADS - 1) + ["imported"]
     with _session_app.app_context(), tenant_context(tenant_id):
         assert db.session.scalar(select(func.count()).select_from(BankStatement)) == 1
         assert db.session.scalar(select(func.count()).select_from(BankLine)) == 2
@@ -93,28 +76,13 @@ def test_overlapping_files_imported_at_once_hold_each_line_once(_session_app, sc
     tenant_id, _invoice_id, data = scratch
     other = camt053([Entry(500, amsterdam_today(), "iets", ref="RACE-2"),
                      Entry(700, amsterdam_today(), "nog iets", ref="RACE-3")], statement_id="S2")
-    barrier = threading.Barrier(2, timeout=30)
-    errors = []
+    payloads = (data, other)
 
-    def one(payload):
-        with _session_app.app_context():
-            try:
-                with tenant_context(tenant_id):
-                    barrier.wait()
-                    do_import(file_name="overlap.xml", data=payload, actor_id=None)
-                    db.session.commit()
-            except Exception as error:  # noqa: BLE001
-                db.session.rollback()
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
+    def import_file(index):
+        do_import(file_name="overlap.xml", data=payloads[index], actor_id=None)
 
-    threads = [threading.Thread(target=one, args=(p,)) for p in (data, other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    outcomes = run_at_once(_session_app, tenant_id, import_file, threads=2, done="committed", refusals={})
+    assert outcomes == ["committed"] * 2
     with _session_app.app_context(), tenant_context(tenant_id):
         assert db.session.scalar(select(func.count()).select_from(BankLine)) == 3
         db.session.remove()

@@ -62,7 +62,8 @@ def test_routes_outside_tenants_that_take_no_permission_say_why(app):
 
 READ_ONLY = {"workspace.view", "people.view", "audit.view", "organisation.status", "members.view", "referrals.view",
              "referrals.incoming", "ladder.view", "meetings.view", "agreements.view", "pots.view",
-             "invoices.view", "payments.view", "books.view"}
+             "invoices.view", "payments.view", "books.view", "settlements.view",
+             "placements.view", "placements.retention"}
 
 
 def test_support_access_never_reaches_a_changing_permission(app):
@@ -81,7 +82,8 @@ OWN_TARGET = ("people.change_roles", "people.confirm_erasure")
 def _objects(baseline, kind: str) -> dict:
     """An object of the tenant itself for each URL parameter."""
     now = utcnow()
-    tenant = {"cooperative": baseline.coop_a, "municipality": baseline.municipality, "umbrella": baseline.umbrella}[kind]
+    tenant = {"cooperative": baseline.coop_a, "municipality": baseline.municipality, "umbrella": baseline.umbrella,
+              "employer_cooperative": baseline.employer_a}[kind]
     if kind == "cooperative":
         return {"job_id": baseline.job_a, "invitation_id": baseline.invitation_a,
                 "tenant_id": baseline.coop_a.id, "grant_id": baseline.grant_a}
@@ -108,13 +110,14 @@ def _objects(baseline, kind: str) -> dict:
             "tenant_id": baseline.coop_a.id, "grant_id": baseline.grant_a}
 
 
-@pytest.mark.parametrize("kind", ["cooperative", "municipality", "umbrella"])
+@pytest.mark.parametrize("kind", ["cooperative", "municipality", "umbrella", "employer_cooperative"])
 def test_the_role_route_matrix(app, baseline, kind):
     """For each route and each role of the tenant's kind, a person holding only that role
     gets 403 exactly when the declaration does not allow the role (and neither 403 nor
     404 when it does). Requests run outside the setup's app context: a shared one would
     share `g` (and the signed-in user cached there) between requests."""
-    tenant = {"cooperative": baseline.coop_a, "municipality": baseline.municipality, "umbrella": baseline.umbrella}[kind]
+    tenant = {"cooperative": baseline.coop_a, "municipality": baseline.municipality, "umbrella": baseline.umbrella,
+              "employer_cooperative": baseline.employer_a}[kind]
     with app.app_context():
         objects = _objects(baseline, kind)
         people = {role: person_with_role(tenant.id, role, f"matrix-{kind}-{role}@test.example.org")
