@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-koepel
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench bench-import bench-money lint i18n i18n-extract clean-instance
+.PHONY: help install run test test-fast bench bench-import bench-money bench-outcomes lint i18n i18n-extract clean-instance
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,13 +27,16 @@ test: $(STAMP) ## Run every test (TEST_DATABASE_URL/TEST_REDIS_URL, else embedde
 test-fast: $(STAMP) ## Run the tests without the browser and live-process ones
 	$(BIN)/python -m pytest -m "not browser and not live"
 
-bench: bench-import bench-money ## Run every benchmark (scratch databases on BENCH_DATABASE_URL, TEST_DATABASE_URL or embedded)
+bench: bench-import bench-money bench-outcomes ## Run every benchmark (scratch databases on BENCH_DATABASE_URL, TEST_DATABASE_URL or embedded)
 
 bench-import: $(STAMP) ## Benchmark: import 5,000 members from CSV and XLSX
 	$(BIN)/python bench/import_members.py
 
 bench-money: $(STAMP) ## Benchmark: payments posted and split per second beside pgbench; closing a month
 	$(BIN)/python bench/money.py
+
+bench-outcomes: $(STAMP) ## Benchmark: outcome aggregation and municipality dashboard latency (250 coops, 25,000 members)
+	$(BIN)/python bench/outcomes.py
 
 lint: $(STAMP) ## Check the code with ruff
 	$(BIN)/ruff check .

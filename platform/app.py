@@ -30,10 +30,13 @@ from koepel.platform.jobs.queue import init_app as init_queue
 from koepel.platform.jobs.views import bp as jobs_bp
 from koepel.platform.tenancy.request import init_app as init_tenancy
 from koepel.platform.umbrella.views import bp as umbrella_bp
+from koepel.services import outcomes  # noqa: F401 - its table and job belong to the schema and the worker
+from koepel.services.outcomes import views as outcomes_views
 from koepel.tenants import (
     agreements,
     books,
     coaching,
+    funding,
     invoices,
     ladder,
     ledger,  # noqa: F401 - its models belong to the schema before it has pages
@@ -56,6 +59,7 @@ BLUEPRINTS = (
     members.bp, referrals.bp, referrals.bp_incoming, ladder.bp, coaching.bp, meetings.bp, member_transfer.bp, portal.bp,
     agreements.bp, invoices.bp, pots.bp, books.bp, payments.bp, online_payments.bp, online_payments.public_bp,
     settlements.bp, settlements.bp_cooperative, settlements.bp_municipality, placements.bp,
+    funding.bp, funding.bp_cooperative, funding.bp_municipality, outcomes_views.bp, outcomes_views.bp_umbrella,
 )
 
 csrf = CSRFProtect()

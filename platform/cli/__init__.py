@@ -160,7 +160,21 @@ def worker(burst: bool) -> None:
     app = _app()
     with app.app_context():
         q = queue()
-        Worker([q], connection=q.connection).work(burst=burst, with_scheduler=False)
+        # The scheduler starts jobs enqueued for later (the nightly outcome figures).
+        Worker([q], connection=q.connection).work(burst=burst, with_scheduler=not burst)
+
+
+@main.command("aggregate-outcomes")
+@click.option("--schedule", is_flag=True, help="Also schedule the nightly run (needs a worker with its scheduler).")
+def aggregate_outcomes(schedule: bool) -> None:
+    """Recompute the outcome figures of every provider now (for cron: nightly)."""
+    from koepel.services.outcomes import run_aggregation, schedule_nightly
+
+    with _app().app_context():
+        result = run_aggregation(lambda done, total, message: click.echo(f"{done}/{total}", err=True))
+        click.echo(f"{result.providers} providers, {result.rows} figures, computed at {result.computed_at.isoformat()}")
+        if schedule:
+            click.echo(f"next nightly run: {schedule_nightly()}")
 
 
 @main.command("dev")

@@ -6,23 +6,32 @@ invented and every address is under the reserved `example.org` domain.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from koepel.platform.auth.models import User
 from koepel.platform.auth.operations import do_create_user
 from koepel.platform.auth.two_factor import seed_two_factor, two_factor_required
+from koepel.platform.cli.demo_history import (
+    DEMO_COOPERATIVES,
+    DEMO_EMPLOYER,
+    demo_tenants,
+    seed_history,
+)
 from koepel.platform.cli.demo_journeys import seed_cooperative_life
 from koepel.platform.db import db
 from koepel.platform.reference import by_name as reference_by_name
-from koepel.platform.tenancy import Tenant
+from koepel.platform.tenancy import Tenant, tenant_context
 from koepel.platform.tenancy.operations import do_add_membership, do_create_tenant
+from koepel.services.outcomes import do_request_aggregation
 
 DEMO_PASSWORD = "koepel-demo"
 # Umbrella staff and municipal roles must use two-factor: the demo accounts with those
 # roles share this secret (add it to an authenticator app to sign in as them).
 DEMO_TOTP_SECRET = "KOEPELDEMOKOEPELDEMOKOEPELDEMO23"
 
-TENANTS = [
+OWN_TENANTS = [
     ("umbrella", "koepel", "Koepel — Landelijk Netwerk Sociale Coöperaties"),
     ("cooperative", "scope-delft", "Sociale Coöperatie Scope Delft"),
     ("cooperative", "de-vrije-uitloop-breda", "Coöperatie De Vrije Uitloop Breda"),
@@ -34,6 +43,9 @@ TENANTS = [
     ("municipality", "gemeente-zoetermeer", "Gemeente Zoetermeer"),
     ("municipality", "gemeente-zaanstad", "Gemeente Zaanstad"),
 ]
+# Every tenant of the demo: the ones above and those made with their history
+# (demo_history.py), so that what the demo holds is known without loading it.
+TENANTS = OWN_TENANTS + demo_tenants()
 
 # (email, name, language, [(tenant slug, role), ...])
 PEOPLE = [
@@ -66,11 +78,18 @@ def is_seeded() -> bool:
     return db.session.scalar(select(Tenant.id).limit(1)) is not None
 
 
-def seed_demo() -> None:
+# The demo federation has 25 social cooperatives: the four above and these, each with
+# years of history (a few also work with the demo municipalities), and a second
+# employer cooperative with its placements.
+HISTORY_YEARS = 4
+
+
+def seed_demo(today: date | None = None) -> None:
     """Create the demo federation in the current unit of work (the caller commits)."""
+    today = today or date.today()
     tenants = {
         slug: do_create_tenant(kind=kind, slug=slug, name=name, status="active")
-        for kind, slug, name in TENANTS
+        for kind, slug, name in OWN_TENANTS
     }
     for tenant in tenants.values():
         if tenant.kind == "municipality":  # "Gemeente Delft" is CBS's "Delft"
@@ -84,7 +103,15 @@ def seed_demo() -> None:
             do_add_membership(tenants[slug], user.id, role)
         if two_factor_required(user.id) and not user.has_two_factor:
             seed_two_factor(user, DEMO_TOTP_SECRET)
-    seed_cooperative_life(tenants)
+    seed_cooperative_life(tenants, today)
+    seed_history(cooperatives=len(DEMO_COOPERATIVES), years=HISTORY_YEARS, today=today,
+                 towns=tuple(town for town, _ in DEMO_COOPERATIVES), names=tuple(name for _, name in DEMO_COOPERATIVES),
+                 employer_towns=DEMO_EMPLOYER[1], employer_name=DEMO_EMPLOYER[0],
+                 second_agreement_with=[t.id for t in tenants.values() if t.kind == "municipality"])
+    # The outcome figures of that history, computed by the worker right after the start
+    # (and every night after), so the dashboards are filled when someone signs in.
+    with tenant_context(tenants["koepel"].id):
+        do_request_aggregation(actor_id=None)
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -25,6 +25,8 @@ _STAGES_SQL = ", ".join(repr(s) for s in STAGES)
 _OUTCOMES_SQL = ", ".join(repr(s) for s in OUTFLOW_KINDS + STOP_REASONS)
 REFERRAL_SOURCES = ("municipality", "work_organisation", "social_services", "self", "other")
 LANGUAGES = ("nl", "en", "ar", "tr", "pl", "ti", "uk", "other")
+# The household type the saving on benefits is estimated with (bijstand norm); None: unknown.
+HOUSEHOLDS = ("single", "couple")
 
 
 class JourneySettings(TenantScoped, Base):
@@ -55,6 +57,8 @@ class Member(TenantScoped, Base):
         CheckConstraint("(stage = 'trial') = (trial_ends_on IS NOT NULL)", name="trial_end_in_trial"),
         CheckConstraint("name = btrim(name) AND name <> ''", name="name_present"),
         CheckConstraint(f"referral_source IN ({', '.join(repr(s) for s in REFERRAL_SOURCES)})", name="referral_source"),
+        CheckConstraint(f"household IS NULL OR household IN ({', '.join(repr(h) for h in HOUSEHOLDS)})",
+                        name="household"),
         UniqueConstraint("tenant_id", "user_id"),
         Index("ix_members_tenant_id_lower_email", "tenant_id", "email"),
     )
@@ -67,6 +71,7 @@ class Member(TenantScoped, Base):
     # The municipality (a tenant) whose benefit the member keeps: its agreement with the
     # cooperative splits the member's earnings and receives the monthly settlement.
     benefit_municipality_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("tenants.id"))
+    household: Mapped[str | None] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(8), default="nl")
     referral_source: Mapped[str] = mapped_column(String(32), default="municipality")
     coach_user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))

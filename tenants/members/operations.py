@@ -18,6 +18,7 @@ from koepel.platform.uploads import file_kind, upload_folder
 
 from .journey import JourneyError, check_transition
 from .models import (
+    HOUSEHOLDS,
     LANGUAGES,
     REFERRAL_SOURCES,
     Business,
@@ -31,6 +32,7 @@ from .signals import member_transitioned
 COACH_ROLES = ("coach", "coordinator")
 MEMBER_FIELDS = (
     "name", "email", "phone", "date_of_birth", "municipality", "language", "referral_source", "benefit_municipality_id",
+    "household",
 )
 BUSINESS_FIELDS = ("trade_name", "activity", "description")
 
@@ -96,6 +98,8 @@ def _clean(fields: dict) -> dict:
         raise MemberError(_l("Choose a language from the list."), "language")
     if "referral_source" in cleaned and cleaned["referral_source"] not in REFERRAL_SOURCES:
         raise MemberError(_l("Choose how this person came to the cooperative."), "referral_source")
+    if cleaned.get("household") is not None and cleaned["household"] not in HOUSEHOLDS:
+        raise MemberError(_l("Choose a household type from the list."), "household")
     municipality_id = cleaned.get("benefit_municipality_id")
     if municipality_id is not None:
         found = db.session.get(Tenant, municipality_id)

@@ -33,12 +33,13 @@ from .journey import (
     START_STAGES,
     allowed_next,
 )
-from .models import LANGUAGES, REFERRAL_SOURCES
+from .models import HOUSEHOLDS, LANGUAGES, REFERRAL_SOURCES
 
 LANGUAGE_LABELS = {
     "nl": _l("Dutch"), "en": _l("English"), "ar": _l("Arabic"), "tr": _l("Turkish"), "pl": _l("Polish"),
     "ti": _l("Tigrinya"), "uk": _l("Ukrainian"), "other": _l("Another language"),
 }
+HOUSEHOLD_LABELS = {"single": _l("Single"), "couple": _l("Couple")}
 REFERRAL_LABELS = {
     "municipality": _l("Referred by the municipality"),
     "work_organisation": _l("Referred by a work organisation"),
@@ -77,6 +78,10 @@ class MemberForm(FlaskForm):
         Optional(), Length(max=100, message=_TOO_LONG)])
     benefit_municipality_id = SelectField(_l("Municipality that pays the benefit (its agreement applies)"),
                                           validate_choice=False)
+    # Only for the estimated saving on benefits (the bijstand norm of a single person or a couple).
+    household = SelectField(_l("Household (for the estimated saving on benefits)"),
+                            choices=options([("", _l("Unknown"))] + [(h, HOUSEHOLD_LABELS[h]) for h in HOUSEHOLDS]),
+                            default="", invalid_choice_message=_l("Choose a household type from the list."))
     language = SelectField(_l("Language"), choices=options((c, LANGUAGE_LABELS[c]) for c in LANGUAGES),
                            default="nl", invalid_choice_message=_l("Choose a language from the list."))
     referral_source = SelectField(_l("How they came to the cooperative"),
@@ -103,6 +108,7 @@ class MemberForm(FlaskForm):
             "phone": self.phone.data or "",
             "date_of_birth": self.date_of_birth.data,
             "municipality": self.municipality.data or "",
+            "household": self.household.data or None,
             "language": self.language.data,
             "referral_source": self.referral_source.data,
             "benefit_municipality_id": int(self.benefit_municipality_id.data) if self.benefit_municipality_id.data

@@ -285,6 +285,7 @@ def _form_values(member: Member):
     for key in ("name", "email", "phone", "date_of_birth", "municipality", "language", "referral_source"):
         setattr(values, key, getattr(member, key))
     values.benefit_municipality_id = str(member.benefit_municipality_id or "")
+    values.household = member.household or ""
     for key in ("trade_name", "activity", "description"):
         setattr(values, key, getattr(member.business, key) if member.business is not None else "")
     return values

@@ -309,8 +309,8 @@ def net_of_payment(invoice: Invoice, amount: int, carried_before: int | None = N
         return 0
     if invoice.amount_paid_cents >= invoice.total_cents:
         if carried_before is None:
-            carried_before = db.session.scalar(select(func.coalesce(func.sum(PaymentSplit.net_cents), 0))
-                                               .where(PaymentSplit.invoice_id == invoice.id))
+            carried_before = int(db.session.scalar(select(func.coalesce(func.sum(PaymentSplit.net_cents), 0))
+                                                   .where(PaymentSplit.invoice_id == invoice.id)))
         net = invoice.net_cents - carried_before
     else:
         net = _half_up(amount * invoice.net_cents, invoice.total_cents)
@@ -350,9 +350,9 @@ def _pay_invoices(pairs: list[tuple[BankLine, Invoice]], actor_id: int | None) -
     if not pairs:
         return
     invoices = lock_invoices({invoice.id for _line, invoice in pairs})
-    carried = dict.fromkeys(invoices, 0) | dict(db.session.execute(
+    carried = dict.fromkeys(invoices, 0) | {invoice_id: int(cents) for invoice_id, cents in db.session.execute(
         select(PaymentSplit.invoice_id, func.sum(PaymentSplit.net_cents))
-        .where(PaymentSplit.invoice_id.in_(list(invoices))).group_by(PaymentSplit.invoice_id)).all())
+        .where(PaymentSplit.invoice_id.in_(list(invoices))).group_by(PaymentSplit.invoice_id))}
     members = {m.id: m for m in db.session.scalars(
         select(Member).where(Member.id.in_({i.member_id for i in invoices.values()})))}
     split_ids = iter(_new_ids(PaymentSplit, len(pairs)))

@@ -13,6 +13,7 @@ from koepel.platform.db import db
 from koepel.platform.http.charts import Chart, bar_chart, line_chart
 from koepel.platform.jobs import JobRun
 from koepel.platform.tenancy import Membership
+from koepel.tenants.agreements import agreements
 from koepel.tenants.coaching import members_without_recent_coaching
 from koepel.tenants.ladder import DueMeasurement, due_measurements
 from koepel.tenants.members import (
@@ -24,7 +25,8 @@ from koepel.tenants.members import (
     trials_ending,
     visible_members,
 )
-from koepel.tenants.referrals import pending_incoming_count
+from koepel.tenants.referrals import REFERRAL_STATUSES, pending_incoming_count, referrals
+from koepel.tenants.settlements import awaiting
 
 
 @dataclass(frozen=True)
@@ -85,4 +87,33 @@ def cooperative_dashboard(today: date | None = None) -> CooperativeDashboard:
         over_time_chart=line_chart(over_time, title=_("Active members at the end of each month")),
         pending_referrals=pending_incoming_count() if can("referrals.incoming") else None,
         without_recent_coaching=members_without_recent_coaching(today=today) if can("coaching.view") else [],
+    )
+
+
+@dataclass(frozen=True)
+class MunicipalityDashboard:
+    """What waits for a municipality: agreements, referrals by status, settlements to process.
+    A figure is None when this person may not see it."""
+
+    agreements: int | None
+    agreements_awaiting_answer: int | None
+    referrals_by_status: dict[str, int] | None
+    settlements_awaiting: int | None
+
+
+def municipality_dashboard(today: date | None = None) -> MunicipalityDashboard:
+    today = today or amsterdam_today()
+    rows = agreements(today) if can("agreements.view") else None
+    awaiting_answer = None if rows is None else sum(
+        1 for row in rows if row.open_proposal is not None and row.open_proposal.proposed_by_side != row.agreement.side)
+    by_status = None
+    if can("referrals.view"):
+        by_status = dict.fromkeys(REFERRAL_STATUSES, 0)
+        for referral, _cooperative in referrals():
+            by_status[referral.status] = by_status.get(referral.status, 0) + 1
+    return MunicipalityDashboard(
+        agreements=None if rows is None else len(rows),
+        agreements_awaiting_answer=awaiting_answer,
+        referrals_by_status=by_status,
+        settlements_awaiting=awaiting("municipality") if can("settlements.view") else None,
     )

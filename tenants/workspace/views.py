@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from koepel.platform.audit.queries import recent_events
 from koepel.platform.auth import can, requires
+from koepel.platform.http.panels import home_panels
 from koepel.platform.tenancy.request import TENANT_PREFIX
 
-from .queries import cooperative_dashboard, my_recent_jobs, team
+from .queries import cooperative_dashboard, municipality_dashboard, my_recent_jobs, team
 
 bp = Blueprint("workspace", __name__, url_prefix=TENANT_PREFIX, template_folder="templates")
 
@@ -28,4 +29,6 @@ def home():
         jobs=my_recent_jobs(current_user.id),
         activity=recent_events(limit=10) if can("audit.view") else None,
         dashboard=dashboard,
+        municipality=municipality_dashboard() if g.tenant.kind == "municipality" else None,
+        panels=home_panels(g.tenant.kind),
     )

@@ -196,6 +196,20 @@ def test_the_last_payment_carries_the_rest_of_the_net(coop):
     assert nets == [1653, 2847] and sum(nets) == invoice.net_cents
 
 
+def test_the_last_payment_in_a_later_statement_carries_the_rest_of_the_net(coop):
+    """What earlier statements carried is read back from the database (a sum, which the
+    driver returns as a decimal): the rest is still whole cents."""
+    member, buyer = coop
+    invoice = issued(member.id, buyer.id, on=TODAY)
+    import_file(camt053([Entry(2000, TODAY, f"{invoice.number} deel 1", ref="L1")], statement_id="L1"))
+    import_file(camt053([Entry(3445, TODAY, f"{invoice.number} deel 2", ref="L2")], statement_id="L2"))
+    splits = list(db.session.scalars(select(PaymentSplit).where(PaymentSplit.invoice_id == invoice.id)
+                                     .order_by(PaymentSplit.id)))
+    assert [s.net_cents for s in splits] == [1653, 2847] and all(type(s.net_cents) is int for s in splits)
+    assert [s.status for s in splits] == ["split", "split"] and invoice.status == "paid"
+    books_at_zero()
+
+
 def test_the_municipality_shares_only_what_lies_above_the_monthly_threshold(coop):
     member, buyer = coop
     day = TODAY  # both in this month, within the agreement (in force since 20 days ago)

@@ -63,7 +63,8 @@ def test_routes_outside_tenants_that_take_no_permission_say_why(app):
 READ_ONLY = {"workspace.view", "people.view", "audit.view", "organisation.status", "members.view", "referrals.view",
              "referrals.incoming", "ladder.view", "meetings.view", "agreements.view", "pots.view",
              "invoices.view", "payments.view", "books.view", "settlements.view",
-             "placements.view", "placements.retention"}
+             "placements.view", "placements.retention", "funding.view",
+             "outcomes.view", "outcomes.peers"}
 
 
 def test_support_access_never_reaches_a_changing_permission(app):

@@ -21,7 +21,8 @@ def test_the_scope_sees_every_tenant_and_leaves_a_record_in_both_logs(db_session
             tenants = set(session.scalars(select(Membership.tenant_id)))
             records = session.execute(
                 select(AuditEvent.tenant_id, AuditEvent.actor_user_id, AuditEvent.details)
-                .where(AuditEvent.action == "umbrella.scope_opened")
+                .where(AuditEvent.action == "umbrella.scope_opened",
+                       AuditEvent.details["reason"].astext == "support ticket 42")
             ).all()
     assert {baseline.coop_a.id, baseline.coop_b.id, baseline.municipality.id} <= tenants
     assert {r.tenant_id for r in records} == {baseline.umbrella.id, baseline.coop_a.id}
