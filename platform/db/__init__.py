@@ -1,6 +1,6 @@
 """Database core: the Flask-SQLAlchemy handle, the declarative base and the tenant mixin."""
 
-from .base import AppSession, Base, TenantScoped, UmbrellaSession, db, utcnow
+from .base import AppSession, Base, TenantScoped, UmbrellaSession, db, one_of, utcnow
 from .rls import (
     disable_tenant_isolation,
     enable_tenant_isolation,
@@ -17,6 +17,7 @@ __all__ = [
     "db",
     "disable_tenant_isolation",
     "enable_tenant_isolation",
+    "one_of",
     "tenant_keys",
     "tenant_reference",
     "user_reference",

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, utcnow
+from koepel.platform.db import Base, one_of, utcnow
 
 from .catalog import UNITS
 
@@ -40,15 +40,12 @@ NO_OVERLAP = "ex_parameter_values_no_overlap"
 NAME_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class ParameterValue(Base):
     __tablename__ = "parameter_values"
     __table_args__ = (
         CheckConstraint(f"name ~ '{NAME_PATTERN}'", name="name_format"),
-        CheckConstraint(_in("unit", UNITS), name="unit"),
+        CheckConstraint(one_of("unit", UNITS), name="unit"),
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("unit <> 'basis_points' OR value <= 10000", name="rate_at_most_100_percent"),
         CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="period_not_empty"),

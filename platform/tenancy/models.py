@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, db, utcnow
+from koepel.platform.db import Base, TenantScoped, db, one_of, utcnow
 from koepel.platform.reference.models import ReferenceMunicipality  # noqa: F401  (target of tenants.cbs_code)
 
 ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -33,9 +33,6 @@ TENANT_STATUSES = ("pending", "active", "suspended", "rejected", "archived")
 ALL_ROLES = tuple(sorted({role for roles in ROLES_BY_KIND.values() for role in roles}))
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Tenant(Base):
     """A cooperative, employer cooperative, municipality or the umbrella itself.
@@ -46,8 +43,8 @@ class Tenant(Base):
 
     __tablename__ = "tenants"
     __table_args__ = (
-        CheckConstraint(_in("kind", TENANT_KINDS), name="kind"),
-        CheckConstraint(_in("status", TENANT_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", TENANT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", TENANT_STATUSES), name="status"),
         CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
         # Only a municipality has a CBS code; one tenant per municipality.
         CheckConstraint("cbs_code IS NULL OR kind = 'municipality'", name="cbs_code_only_municipality"),
@@ -84,7 +81,7 @@ class Membership(TenantScoped, Base):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id", "role"),
-        CheckConstraint(_in("role", ALL_ROLES), name="role"),
+        CheckConstraint(one_of("role", ALL_ROLES), name="role"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
     )
 
@@ -112,7 +109,7 @@ class TenantProfile(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         UniqueConstraint("tenant_id"),
-        CheckConstraint(_in("legal_form", LEGAL_FORMS), name="legal_form"),
+        CheckConstraint(one_of("legal_form", LEGAL_FORMS), name="legal_form"),
         CheckConstraint("kvk_number ~ '^[0-9]{8}$'", name="kvk_format"),
     )
 
@@ -135,8 +132,8 @@ class TenantStatusChange(TenantScoped, Base):
     __tablename__ = "tenant_status_changes"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
-        CheckConstraint(_in("action", STATUS_ACTIONS), name="action"),
-        CheckConstraint(_in("to_status", TENANT_STATUSES), name="to_status"),
+        CheckConstraint(one_of("action", STATUS_ACTIONS), name="action"),
+        CheckConstraint(one_of("to_status", TENANT_STATUSES), name="to_status"),
         Index("ix_tenant_status_changes_tenant_changed", "tenant_id", "changed_at"),
     )
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 from koepel.platform.money import Money
 
 from .terms import (
@@ -52,9 +52,6 @@ KEEP_MONTHS_MAX = 120
 HOURS_MAX = 744  # the hours of a 31-day month
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 POT_CATEGORIES_CHECK = ("cardinality(pot_categories) >= 1 AND pot_categories <@ ARRAY["
                         + ", ".join(repr(c) for c in POT_CATEGORIES) + "]::varchar[]")
@@ -70,8 +67,8 @@ class Agreement(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         UniqueConstraint("tenant_id", "link_key"),
         UniqueConstraint("tenant_id", "partner_tenant_id"),
-        CheckConstraint(_in("side", SIDES), name="side"),
-        CheckConstraint(_in("status", AGREEMENT_STATUSES), name="status"),
+        CheckConstraint(one_of("side", SIDES), name="side"),
+        CheckConstraint(one_of("status", AGREEMENT_STATUSES), name="status"),
         CheckConstraint("partner_tenant_id <> tenant_id", name="two_tenants"),
         CheckConstraint("partner_name = btrim(partner_name) AND partner_name <> ''", name="partner_name_present"),
     )
@@ -104,12 +101,12 @@ class AgreementVersion(TenantScoped, Base):
         Index("uq_agreement_versions_accepted_valid_from", "tenant_id", "agreement_id", "valid_from", unique=True,
               postgresql_where=text("status = 'accepted'")),
         CheckConstraint("number >= 1", name="number_positive"),
-        CheckConstraint(_in("status", VERSION_STATUSES), name="status"),
-        CheckConstraint(_in("proposed_by_side", SIDES), name="proposed_by_side"),
+        CheckConstraint(one_of("status", VERSION_STATUSES), name="status"),
+        CheckConstraint(one_of("proposed_by_side", SIDES), name="proposed_by_side"),
         CheckConstraint("(status = 'proposed') = (decided_at IS NULL)", name="decided_when_closed"),
         CheckConstraint("(status = 'rejected') = (reject_reason IS NOT NULL)", name="reject_reason"),
         CheckConstraint(f"reject_reason IS NULL OR length(reject_reason) <= {REASON_MAX}", name="reject_reason_length"),
-        CheckConstraint(_in("cooperative_share_kind", COOPERATIVE_SHARE_KINDS), name="cooperative_share_kind"),
+        CheckConstraint(one_of("cooperative_share_kind", COOPERATIVE_SHARE_KINDS), name="cooperative_share_kind"),
         CheckConstraint("(cooperative_share_kind = 'percentage') = (cooperative_share_bp IS NOT NULL)",
                         name="cooperative_share_bp_when_percentage"),
         CheckConstraint("(cooperative_share_kind = 'flat_per_member') = (cooperative_flat_cents IS NOT NULL)",
@@ -121,11 +118,11 @@ class AgreementVersion(TenantScoped, Base):
         CheckConstraint(SHARES_CHECK, name="shares_at_most_whole"),
         CheckConstraint("municipality_threshold_cents >= 0", name="threshold_not_negative"),
         CheckConstraint(POT_CATEGORIES_CHECK, name="pot_categories"),
-        CheckConstraint(_in("pot_on_leaving", POT_ON_LEAVING), name="pot_on_leaving"),
+        CheckConstraint(one_of("pot_on_leaving", POT_ON_LEAVING), name="pot_on_leaving"),
         CheckConstraint("(pot_on_leaving = 'keep_for_period') = (pot_keep_months IS NOT NULL)",
                         name="keep_months_when_kept"),
         CheckConstraint(f"pot_keep_months BETWEEN 1 AND {KEEP_MONTHS_MAX}", name="keep_months_range"),
-        CheckConstraint(_in("income_for_benefit", INCOME_FOR_BENEFIT), name="income_for_benefit"),
+        CheckConstraint(one_of("income_for_benefit", INCOME_FOR_BENEFIT), name="income_for_benefit"),
         CheckConstraint(f"coordination_hours_per_month BETWEEN 0 AND {HOURS_MAX}", name="coordination_hours_range"),
         CheckConstraint("housing_contribution_cents >= 0", name="housing_not_negative"),
         CheckConstraint(f"notes IS NULL OR length(notes) <= {NOTES_MAX}", name="notes_length"),

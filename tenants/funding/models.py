@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 
 SIDES = ("cooperative", "municipality")
 RECORD_KINDS = ("hours", "housing")
@@ -46,9 +46,6 @@ AMOUNT_MAX_CENTS = 1_000_000_00
 GRANTED_MAX_CENTS = 100_000_000_00
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class FundingPeriod(TenantScoped, Base):
     """This tenant's copy of one subsidy period of an agreement: whole calendar months,
@@ -59,7 +56,7 @@ class FundingPeriod(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         ForeignKeyConstraint(["tenant_id", "agreement_id"], ["agreements.tenant_id", "agreements.id"]),
         UniqueConstraint("tenant_id", "agreement_id", "first_day"),
-        CheckConstraint(_in("side", SIDES), name="side"),
+        CheckConstraint(one_of("side", SIDES), name="side"),
         CheckConstraint("partner_tenant_id <> tenant_id", name="two_tenants"),
         CheckConstraint("extract(day from first_day) = 1", name="starts_on_first"),
         CheckConstraint("extract(day from last_day + 1) = 1", name="ends_on_last"),
@@ -94,7 +91,7 @@ class FundingRecord(TenantScoped, Base):
         # A form sent twice (or twice at once) records once.
         UniqueConstraint("tenant_id", "request_key"),
         Index("ix_funding_records_tenant_id_period_id", "tenant_id", "period_id"),
-        CheckConstraint(_in("kind", RECORD_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", RECORD_KINDS), name="kind"),
         CheckConstraint("(kind = 'hours') = (hours IS NOT NULL)", name="hours_when_hours"),
         CheckConstraint("(kind = 'housing') = (amount_cents IS NOT NULL)", name="amount_when_housing"),
         CheckConstraint(f"hours > 0 AND hours <= {RECORD_HOURS_MAX}", name="hours_range"),

@@ -34,15 +34,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 
 INVOICE_KINDS = ("invoice", "credit_note")
 INVOICE_STATUSES = ("draft", "sent", "partly_paid", "paid", "cancelled")
 OPEN_STATUSES = ("sent", "partly_paid")  # issued and not (fully) paid: overdue after the due date
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class InvoiceSettings(TenantScoped, Base):
@@ -113,8 +110,8 @@ class Invoice(TenantScoped, Base):
         UniqueConstraint("tenant_id", "number"),
         # An invoice is credited once, for its full amount.
         UniqueConstraint("tenant_id", "credits_invoice_id"),
-        CheckConstraint(_in("kind", INVOICE_KINDS), name="kind"),
-        CheckConstraint(_in("status", INVOICE_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", INVOICE_KINDS), name="kind"),
+        CheckConstraint(one_of("status", INVOICE_STATUSES), name="status"),
         CheckConstraint("(kind = 'credit_note') = (credits_invoice_id IS NOT NULL)", name="credit_note_credits"),
         # A number exactly when issued, with its issue and due date and the parties frozen.
         CheckConstraint("(status = 'draft') = (number IS NULL)", name="number_when_issued"),

@@ -30,16 +30,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 
 LINK_STATUSES = ("open", "superseded", "expired", "paid")
 EVENT_OUTCOMES = ("posted", "already_paid", "not_paid")
 # Stripe's connected account ids: "acct_" and letters and digits.
 ACCOUNT_PATTERN = r"^acct_[A-Za-z0-9]{6,250}$"
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class OnlinePaymentSettings(TenantScoped, Base):
@@ -64,7 +61,7 @@ class OnlinePayment(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "entry_id"], ["journal_entries.tenant_id", "journal_entries.id"]),
         UniqueConstraint("tenant_id", "session_id"),
         UniqueConstraint("tenant_id", "idempotency_key"),
-        CheckConstraint(_in("status", LINK_STATUSES), name="status"),
+        CheckConstraint(one_of("status", LINK_STATUSES), name="status"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint(f"stripe_account_id ~ '{ACCOUNT_PATTERN}'", name="account_format"),
         CheckConstraint("(status = 'paid') = (paid_on IS NOT NULL AND entry_id IS NOT NULL "
@@ -103,7 +100,7 @@ class StripeEvent(Base):
 
     __tablename__ = "stripe_events"
     __table_args__ = (
-        CheckConstraint(_in("outcome", EVENT_OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("outcome", EVENT_OUTCOMES), name="outcome"),
         CheckConstraint("event_id ~ '^evt_'", name="event_id_format"),
     )
 

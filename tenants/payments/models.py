@@ -31,15 +31,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 
 STATEMENT_FORMATS = ("camt053", "mt940")
 LINE_STATUSES = ("unmatched", "matched", "ignored")
 SPLIT_STATUSES = ("waiting", "split")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class BankStatement(TenantScoped, Base):
@@ -47,7 +44,7 @@ class BankStatement(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         UniqueConstraint("tenant_id", "sha256"),
-        CheckConstraint(_in("format", STATEMENT_FORMATS), name="format"),
+        CheckConstraint(one_of("format", STATEMENT_FORMATS), name="format"),
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_format"),
         CheckConstraint("period_end IS NULL OR period_start IS NULL OR period_end >= period_start", name="period"),
     )
@@ -80,7 +77,7 @@ class BankLine(TenantScoped, Base):
         UniqueConstraint("tenant_id", "pot_request_id"),
         UniqueConstraint("tenant_id", "settlement_id"),
         CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
-        CheckConstraint(_in("status", LINE_STATUSES), name="status"),
+        CheckConstraint(one_of("status", LINE_STATUSES), name="status"),
         # Matched to exactly one thing; money in to an invoice, money out to a payout or to
         # what is owed to a municipality (its monthly settlement).
         CheckConstraint("(status = 'matched') = (num_nonnulls(invoice_id, batch_id, pot_request_id, settlement_id) = 1)",
@@ -133,7 +130,7 @@ class PaymentSplit(TenantScoped, Base):
         UniqueConstraint("tenant_id", "online_payment_id"),
         # Received through the bank or online (Stripe): exactly one source.
         CheckConstraint("num_nonnulls(bank_line_id, online_payment_id) = 1", name="one_source"),
-        CheckConstraint(_in("status", SPLIT_STATUSES), name="status"),
+        CheckConstraint(one_of("status", SPLIT_STATUSES), name="status"),
         CheckConstraint("received_cents > 0 AND net_cents >= 0 AND vat_cents = received_cents - net_cents",
                         name="amounts"),
         CheckConstraint("cooperative_cents >= 0 AND training_cents >= 0 AND municipality_cents >= 0 "

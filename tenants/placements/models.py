@@ -17,13 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 
 from .rules import END_REASONS, HOURS_MAX, HOURS_MIN, KINDS, NOTE_MAX, PLAN_MAX
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Participant(TenantScoped, Base):
@@ -75,11 +71,11 @@ class Placement(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "participant_id"],
                              ["placement_participants.tenant_id", "placement_participants.id"]),
         ForeignKeyConstraint(["tenant_id", "employer_id"], ["placement_employers.tenant_id", "placement_employers.id"]),
-        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(one_of("kind", KINDS), name="kind"),
         CheckConstraint(f"hours_per_week BETWEEN {HOURS_MIN} AND {HOURS_MAX}", name="hours_per_week"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
         CheckConstraint("(end_date IS NULL) = (end_reason IS NULL)", name="end_has_reason"),
-        CheckConstraint(f"end_reason IS NULL OR {_in('end_reason', END_REASONS)}", name="end_reason"),
+        CheckConstraint(f"end_reason IS NULL OR {one_of('end_reason', END_REASONS)}", name="end_reason"),
         CheckConstraint(f"char_length(guidance_plan) <= {PLAN_MAX}", name="guidance_plan_length"),
         CheckConstraint(f"char_length(end_note) <= {NOTE_MAX}", name="end_note_length"),
         Index("ix_placements_start_date", "tenant_id", "start_date"),

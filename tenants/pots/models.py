@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 from koepel.tenants.agreements import POT_CATEGORIES
 
 REQUEST_STATUSES = ("requested", "approved", "refused", "paid")
@@ -38,9 +38,6 @@ CLOSING_STATUSES = ("pending", "confirmed", "cancelled")
 ATTACHMENT_TYPES = ("pdf", "png", "jpg")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class PayoutBatch(TenantScoped, Base):
     """Approved requests collected into one SEPA credit-transfer file (pain.001.001.03)."""
@@ -49,7 +46,7 @@ class PayoutBatch(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         UniqueConstraint("tenant_id", "message_id"),
-        CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
+        CheckConstraint(one_of("status", BATCH_STATUSES), name="status"),
         CheckConstraint("transaction_count > 0 AND total_cents > 0", name="not_empty"),
         CheckConstraint("(status = 'paid') = (paid_on IS NOT NULL)", name="paid_on_when_paid"),
     )
@@ -79,9 +76,9 @@ class PotRequest(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "paid_entry_id"], ["journal_entries.tenant_id", "journal_entries.id"]),
         ForeignKeyConstraint(["tenant_id", "batch_id"], ["payout_batches.tenant_id", "payout_batches.id"]),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint(_in("category", POT_CATEGORIES), name="category"),
-        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
-        CheckConstraint(_in("attachment_type", ATTACHMENT_TYPES), name="attachment_type"),
+        CheckConstraint(one_of("category", POT_CATEGORIES), name="category"),
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(one_of("attachment_type", ATTACHMENT_TYPES), name="attachment_type"),
         CheckConstraint("btrim(description) <> '' AND btrim(supplier_name) <> ''", name="texts_present"),
         CheckConstraint("(status = 'requested') = (decided_at IS NULL)", name="decided_when_not_requested"),
         CheckConstraint("(status IN ('approved', 'paid')) = (approval_entry_id IS NOT NULL)", name="approval_entry"),
@@ -134,8 +131,8 @@ class PotClosing(TenantScoped, Base):
                              ondelete="CASCADE"),
         ForeignKeyConstraint(["tenant_id", "entry_id"], ["journal_entries.tenant_id", "journal_entries.id"]),
         UniqueConstraint("tenant_id", "transition_id"),
-        CheckConstraint(_in("rule", CLOSING_RULES), name="rule"),
-        CheckConstraint(_in("status", CLOSING_STATUSES), name="status"),
+        CheckConstraint(one_of("rule", CLOSING_RULES), name="rule"),
+        CheckConstraint(one_of("status", CLOSING_STATUSES), name="status"),
         CheckConstraint("held_cents > 0", name="held_positive"),
         CheckConstraint("(rule = 'keep_for_period') = (keep_months IS NOT NULL)", name="keep_months_when_kept"),
         CheckConstraint("(rule = 'return') = (partner_tenant_id IS NOT NULL)", name="partner_when_returned"),

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 from koepel.tenants.members import OUTCOME_LABELS, STAGES
 
 HANDOVER_MAX = 1000
@@ -35,9 +35,6 @@ REFERRAL_STATUSES = ("sent", "accepted", "declined", "withdrawn")
 INCOMING_STATUSES = ("pending", "accepted", "declined", "withdrawn")
 OUTCOMES = tuple(OUTCOME_LABELS)
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Referral(TenantScoped, Base):
@@ -49,11 +46,11 @@ class Referral(TenantScoped, Base):
         UniqueConstraint("tenant_id", "link_key"),
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_referrals_tenant_id_created_at", "tenant_id", "created_at"),
-        CheckConstraint(_in("status", REFERRAL_STATUSES), name="status"),
+        CheckConstraint(one_of("status", REFERRAL_STATUSES), name="status"),
         CheckConstraint("resident_name = btrim(resident_name) AND resident_name <> ''", name="name_present"),
         CheckConstraint(f"length(btrim(handover)) BETWEEN 1 AND {HANDOVER_MAX}", name="handover_length"),
-        CheckConstraint(f"stage IS NULL OR {_in('stage', STAGES)}", name="stage"),
-        CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="outcome"),
+        CheckConstraint(f"stage IS NULL OR {one_of('stage', STAGES)}", name="stage"),
+        CheckConstraint(f"outcome IS NULL OR {one_of('outcome', OUTCOMES)}", name="outcome"),
         CheckConstraint("(stage IS NULL) = (stage_on IS NULL)", name="stage_dated"),
         CheckConstraint("stage IS NULL OR status = 'accepted'", name="stage_when_accepted"),
         CheckConstraint("outcome IS NULL OR stage IN ('outflow', 'stopped')", name="outcome_on_end"),
@@ -106,9 +103,9 @@ class ReferralEvent(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         ForeignKeyConstraint(["tenant_id", "referral_id"], ["referrals.tenant_id", "referrals.id"], ondelete="CASCADE"),
         Index("ix_referral_events_referral", "tenant_id", "referral_id", "id"),
-        CheckConstraint(f"status IS NULL OR {_in('status', REFERRAL_STATUSES)}", name="status"),
-        CheckConstraint(f"stage IS NULL OR {_in('stage', STAGES)}", name="stage"),
-        CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="outcome"),
+        CheckConstraint(f"status IS NULL OR {one_of('status', REFERRAL_STATUSES)}", name="status"),
+        CheckConstraint(f"stage IS NULL OR {one_of('stage', STAGES)}", name="stage"),
+        CheckConstraint(f"outcome IS NULL OR {one_of('outcome', OUTCOMES)}", name="outcome"),
         CheckConstraint("status IS NOT NULL OR stage IS NOT NULL", name="something_happened"),
     )
 
@@ -130,7 +127,7 @@ class IncomingReferral(TenantScoped, Base):
         UniqueConstraint("tenant_id", "link_key"),
         UniqueConstraint("tenant_id", "member_id"),
         Index("ix_incoming_referrals_tenant_id_received_at", "tenant_id", "received_at"),
-        CheckConstraint(_in("status", INCOMING_STATUSES), name="status"),
+        CheckConstraint(one_of("status", INCOMING_STATUSES), name="status"),
         CheckConstraint("name = btrim(name) AND name <> ''", name="name_present"),
         CheckConstraint("shared_contact OR (email IS NULL AND phone IS NULL)", name="contact_consented"),
         CheckConstraint("shared_date_of_birth OR date_of_birth IS NULL", name="date_of_birth_consented"),

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koepel.platform.db import Base, TenantScoped, utcnow
+from koepel.platform.db import Base, TenantScoped, one_of, utcnow
 
 SIDES = ("cooperative", "municipality")
 STATUSES = ("sent", "processed")
@@ -41,9 +41,6 @@ GENERAL_NOTES = ("age_unknown", "under_age", "period_over", "no_income")
 SHARE_COLUMNS = ("earned_cents", "late_cents", "cooperative_cents", "flat_fee_cents", "training_cents",
                  "municipality_cents", "pot_cents", "income_cents", "disregard_general_cents")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def _not_negative(*columns: str) -> str:
@@ -59,9 +56,9 @@ class Settlement(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "paid_entry_id"], ["journal_entries.tenant_id", "journal_entries.id"]),
         UniqueConstraint("tenant_id", "link_key"),
         UniqueConstraint("tenant_id", "partner_tenant_id", "month"),
-        CheckConstraint(_in("side", SIDES), name="side"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("owed_status", OWED_STATUSES), name="owed_status"),
+        CheckConstraint(one_of("side", SIDES), name="side"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("owed_status", OWED_STATUSES), name="owed_status"),
         CheckConstraint("extract(day from month) = 1", name="first_of_month"),
         CheckConstraint("partner_tenant_id <> tenant_id", name="two_tenants"),
         CheckConstraint(_not_negative("members_count", *SHARE_COLUMNS, "returned_pots_cents", "owed_cents"),
@@ -121,8 +118,8 @@ class SettlementLine(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "settlement_id"], ["settlements.tenant_id", "settlements.id"]),
         UniqueConstraint("tenant_id", "settlement_id", "member_id"),
         Index("ix_settlement_lines_tenant_id_member_id", "tenant_id", "member_id"),
-        CheckConstraint(_in("income_basis", INCOME_BASES), name="income_basis"),
-        CheckConstraint("general_note IS NULL OR " + _in("general_note", GENERAL_NOTES), name="general_note"),
+        CheckConstraint(one_of("income_basis", INCOME_BASES), name="income_basis"),
+        CheckConstraint("general_note IS NULL OR " + one_of("general_note", GENERAL_NOTES), name="general_note"),
         CheckConstraint(_not_negative(*SHARE_COLUMNS, "disregard_single_parent_cents", "disregard_medical_cents"),
                         name="figures_not_negative"),
         CheckConstraint("cooperative_cents + training_cents + municipality_cents + pot_cents + flat_fee_cents "
