@@ -168,40 +168,20 @@ def make_advisor(app, municipality_id: int) -> str:
     return secret
 
 
-def forget_nightly(app, existed_before: bool) -> None:
-    """The job schedules the next nightly run under a job id that is not per queue: remove
-    ours from the shared Redis, so no other platform on it thinks its night is scheduled."""
+def forget_nightly(app) -> None:
+    """The job schedules the next nightly run on the benchmark's queue: remove it."""
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
     from koepel.platform.jobs import queue
     from koepel.services.outcomes.jobs import next_nightly, nightly_job_id
 
-    if existed_before:
-        return
     with app.app_context():
         q = queue()
         try:
-            job = Job.fetch(nightly_job_id(next_nightly(datetime.now(UTC))), connection=q.connection)
+            Job.fetch(nightly_job_id(next_nightly(datetime.now(UTC)), q.name), connection=q.connection).delete()
         except NoSuchJobError:
-            return
-        if job.origin == q.name:  # ours, not one another platform made meanwhile
-            job.delete()
-
-
-def nightly_exists(app) -> bool:
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    from koepel.platform.jobs import queue
-    from koepel.services.outcomes.jobs import next_nightly, nightly_job_id
-
-    with app.app_context():
-        try:
-            Job.fetch(nightly_job_id(next_nightly(datetime.now(UTC))), connection=queue().connection)
-            return True
-        except NoSuchJobError:
-            return False
+            pass
 
 
 # --- 3. gunicorn and the clients -------------------------------------------------------------------
@@ -484,12 +464,10 @@ def main() -> int:
            "KOEPEL_QUEUE": queue_name, "KOEPEL_INSTANCE_PATH": str(instance)}
     app = create_app(Settings.from_env({**env, "LOG_LEVEL": "WARNING"}))
     server = None
-    nightly_before = True  # until known: never delete someone else's schedule
     runs, levels = [], []
     try:
         with app.app_context():
             flask_migrate.upgrade()
-        nightly_before = nightly_exists(app)
         print(f"Seeding {args.cooperatives} cooperatives, {args.members:,} members, {args.years} years "
               f"into {DATABASE}", flush=True)
         seeded = seed(app, args)
@@ -508,28 +486,31 @@ def main() -> int:
         own_rows = scalar(admin_url, "SELECT count(*) FROM outcome_figures WHERE municipality_id = %s",
                           (municipality_id,))[0]
         all_rows = scalar(admin_url, "SELECT count(*) FROM outcome_figures")[0]
+        most = scalar(admin_url, "SELECT count(*) FROM members GROUP BY benefit_municipality_id ORDER BY 1 DESC LIMIT 1")
         secret = make_advisor(app, municipality_id)
         basis, peers = peer_group(app, municipality_id)
-        print(f"Dashboard of {municipality} (/t/{slug}): {residents:,} residents in the history, {own_rows:,} of "
+        print(f"Dashboard of {municipality} (/t/{slug}): {residents:,} residents in the history (most of "
+              f"any: {most[0]:,}), {own_rows:,} of "
               f"{all_rows:,} figure rows; peers: {peers} ({basis}); gunicorn --workers {args.workers}", flush=True)
         server = Gunicorn(env, args.workers, instance / "gunicorn.log")
         server.wait_ready()
         levels, sizes, worker_rss = latency(server, ADVISOR_EMAIL, secret, slug, args)
-    except BaseException:
+    except Exception:
         if server is not None:
             print(f"gunicorn's log (end):\n{server.tail()}", file=sys.stderr)
         raise
     finally:
         if server is not None:
             server.stop()
-        forget_nightly(app, nightly_before)
+        forget_nightly(app)
         with app.app_context():
             queue().delete(delete_jobs=True)
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
         connection = redis.Redis.from_url(redis_url)
-        for key in connection.scan_iter(match=f"{queue_name}-limits*"):  # the sign-in rate limits
+        # What is left under the queue's own name: the sign-in rate limits, rq's registries.
+        for key in connection.scan_iter(match=f"*{queue_name}*"):
             connection.delete(key)
         connection.close()
         drop_database(admin_url)

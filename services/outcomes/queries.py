@@ -53,7 +53,7 @@ LABELS = {
     "ladder_up": _l("Participation ladder: up"),
     "ladder_same": _l("Participation ladder: same rung"),
     "ladder_down": _l("Participation ladder: down"),
-    "with_earnings": _l("Members with earnings"),
+    "with_earnings": _l("Member-months with earnings settled"),
     "returned_cents": _l("Returned to the municipality"),
     "saving_cents": _l("Estimated saving on benefits"),
     "placements_started": _l("Placements started"),
