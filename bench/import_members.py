@@ -16,6 +16,7 @@ else TEST_REDIS_URL, else embedded.
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import csv
 import io
@@ -106,8 +107,19 @@ def servers() -> tuple[str, str, tuple]:
         return admin, redis or os.environ["TEST_REDIS_URL"], ()
     from tests import servers as test_servers
 
+    if admin:  # start only what is missing
+        os.environ.setdefault("TEST_DATABASE_URL", admin)
     started = test_servers.start()  # TEST_DATABASE_URL / TEST_REDIS_URL, else embedded
+    atexit.register(stop_servers, started.keep_alive)  # whatever the benchmark's end
     return admin or started.admin_url, redis or started.redis_url, started.keep_alive
+
+
+def stop_servers(keep_alive: tuple) -> None:
+    """Stop the embedded servers this run started: none may outlive the benchmark."""
+    from koepel.platform.cli.embedded import stop_postgres, stop_redis
+
+    for server in reversed(keep_alive):
+        (stop_redis if hasattr(server, "shutdown") else stop_postgres)(server)
 
 
 def database_url(admin_url: str, name: str) -> str:
