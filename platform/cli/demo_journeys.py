@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from koepel.platform.auth.models import User
+from koepel.platform.dates import add_months
 from koepel.platform.db import db
 from koepel.platform.jobs import do_enqueue
 from koepel.platform.money import Money
@@ -46,6 +47,12 @@ from koepel.tenants.members import (
     do_update_member,
 )
 from koepel.tenants.payments import do_import
+from koepel.tenants.placements import (
+    do_add_employer,
+    do_add_participant,
+    do_end_placement,
+    do_start_placement,
+)
 from koepel.tenants.pots import do_approve, do_request
 from koepel.tenants.referrals import IncomingReferral, do_accept_referral, do_send_referral
 from koepel.tenants.settlements import Settlement, do_close_month, do_process
@@ -108,6 +115,40 @@ def seed_cooperative_life(tenants: dict[str, Tenant], today: date | None = None)
     _seed_meetings(scope, coordinator, today)
     _seed_referrals(tenants, today)
     _seed_money(tenants, today)
+    _seed_placements(tenants["werkgevers-drechtsteden"], today)
+
+
+# Drechtsteden's placements: (participant, employer, kind, months ago started, hours, ended:
+# (months ago, reason) or None).
+DRECHTSTEDEN_PLACEMENTS = (
+    ("Daan Peters", "Bakkerij Van der Linden", "jobs_agreement", 14, 24, None),
+    ("Fatima El Amrani", "Bakkerij Van der Linden", "participation", 8, 16, None),
+    ("Joris de Wit", "Installatiebedrijf Noord", "regular", 20, 32, (5, "permanent_job")),
+    ("Lotte Smit", "Installatiebedrijf Noord", "sheltered", 10, 20, (7, "health")),
+    ("Ruben Janssen", "Zorgboerderij De Linde", "participation", 3, 12, None),
+)
+
+
+def _seed_placements(employers: Tenant, today: date) -> None:
+    """A few participants of Werkgeverscoöperatie Drechtsteden at its employers, one of
+    whom moved on to a permanent job elsewhere."""
+    coordinator = _user_id("coordinator@drechtsteden.example.org")
+    contact = _user_id("werkgever@drechtsteden.example.org")
+    with tenant_context(employers.id, coordinator):
+        made = {}
+        for name in dict.fromkeys(employer for _p, employer, *_rest in DRECHTSTEDEN_PLACEMENTS):
+            made[name] = do_add_employer(name=name, contact_user_id=contact if name.startswith("Bakkerij") else None,
+                                         actor_id=coordinator).id
+        for person, employer, kind, months_ago, hours, ended in DRECHTSTEDEN_PLACEMENTS:
+            participant = do_add_participant(name=person, actor_id=coordinator, today=today)
+            placement = do_start_placement(
+                participant_id=participant.id, employer_id=made[employer], kind=kind,
+                start_date=add_months(today, -months_ago), hours_per_week=hours, guide="Erik Mulder (begeleider)",
+                guidance_plan="Elke twee weken een gesprek op de werkplek; na drie maanden een evaluatie.",
+                actor_id=coordinator, today=today)
+            if ended:
+                do_end_placement(placement, end_date=add_months(today, -ended[0]), reason=ended[1],
+                                 actor_id=coordinator, today=today)
 
 
 def _seed_members(scope: Tenant, coordinator: int | None, today: date) -> None:
