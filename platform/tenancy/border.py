@@ -25,7 +25,7 @@ Carry plain values (ids, strings) across, never ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
@@ -82,3 +82,20 @@ def across_border(to_tenant_id: int, *, reason: str) -> Iterator[None]:
             # the setting goes with the rollback the caller must do. Keep the first error.
             if not failed:
                 raise
+
+
+def on_both_sides(*, own_first: bool, partner_tenant_id: int, reason: str, step: Callable[[bool], None]) -> None:
+    """`step(is_own)` once in this tenant and once for the partner across the border, in
+    one transaction. The order is fixed by the caller (for facts kept by a cooperative and
+    a municipality: the cooperative's side first), so two units of work lock both copies
+    in the same order. Objects do not survive the crossing: a step loads what it changes."""
+
+    def own() -> None:
+        step(True)
+
+    def partner() -> None:
+        with across_border(partner_tenant_id, reason=reason):
+            step(False)
+
+    for run in (own, partner) if own_first else (partner, own):
+        run()

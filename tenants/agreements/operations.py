@@ -16,7 +16,6 @@ what the first did.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -31,7 +30,7 @@ from koepel.platform.dates import amsterdam_today
 from koepel.platform.db import db, utcnow
 from koepel.platform.money import Money
 from koepel.platform.tenancy import Tenant, current_tenant_id
-from koepel.platform.tenancy.border import across_border
+from koepel.platform.tenancy.border import on_both_sides
 
 from .models import (
     HOURS_MAX,
@@ -169,18 +168,6 @@ def _locked_agreement(link_key: str) -> Agreement | None:
                              .execution_options(populate_existing=True))
 
 
-def _on_both_sides(*, own_side: str, partner_tenant_id: int, reason: str, step: Callable[[bool], None]) -> None:
-    """`step(is_own)` once in this tenant and once across the border, the cooperative's
-    side first. Objects do not survive the crossing: a step loads what it changes."""
-
-    def partner():
-        with across_border(partner_tenant_id, reason=reason):
-            step(False)
-
-    for run in ((lambda: step(True)), partner) if own_side == "cooperative" else (partner, (lambda: step(True))):
-        run()
-
-
 def _last_accepted_start(agreement_id: int) -> date | None:
     return db.session.scalar(select(func.max(AgreementVersion.valid_from)).where(
         AgreementVersion.agreement_id == agreement_id, AgreementVersion.status == "accepted"))
@@ -259,7 +246,8 @@ def do_propose_agreement(*, partner_tenant_id: int | None, terms: Terms, valid_f
                partner_tenant_id=partner_id if is_own else own_id)
 
     try:
-        _on_both_sides(own_side=own_side, partner_tenant_id=partner_id, reason="agreement proposed", step=step)
+        on_both_sides(own_first=own_side == "cooperative", partner_tenant_id=partner_id,
+                      reason="agreement proposed", step=step)
     except IntegrityError as error:
         if not isinstance(error.orig, UniqueViolation):
             raise
@@ -295,7 +283,8 @@ def do_propose_version(agreement: Agreement, *, terms: Terms, valid_from: date |
         made["version"] = version.id
         _audit("agreements.proposed", is_own, version, actor_id)
 
-    _on_both_sides(own_side=own_side, partner_tenant_id=partner_id, reason="agreement version proposed", step=step)
+    on_both_sides(own_first=own_side == "cooperative", partner_tenant_id=partner_id,
+                  reason="agreement version proposed", step=step)
     return db.session.get(AgreementVersion, (own_id, made["version"]))
 
 
@@ -345,7 +334,8 @@ def _decide(version: AgreementVersion, *, status: str, actor_id: int | None, rea
         db.session.flush()
         _audit(action, is_own, copy, actor_id)
 
-    _on_both_sides(own_side=own_side, partner_tenant_id=partner_id, reason=f"agreement version {status}", step=step)
+    on_both_sides(own_first=own_side == "cooperative", partner_tenant_id=partner_id,
+                  reason=f"agreement version {status}", step=step)
     return db.session.get(AgreementVersion, (own_id, version_id))
 
 

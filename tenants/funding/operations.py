@@ -17,7 +17,6 @@ last day (the paperwork of its last month); a closed period is still shown and e
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -30,7 +29,7 @@ from koepel.platform.dates import add_months, amsterdam_today
 from koepel.platform.db import db, utcnow
 from koepel.platform.money import Money
 from koepel.platform.tenancy import Tenant, current_tenant_id
-from koepel.platform.tenancy.border import across_border
+from koepel.platform.tenancy.border import on_both_sides
 from koepel.tenants.agreements import Agreement
 
 from .models import (
@@ -92,19 +91,6 @@ def is_closed(period: FundingPeriod, today: date | None = None) -> bool:
 
 
 # --- both copies, the cooperative's first ----------------------------------------------
-
-
-def _on_both_sides(*, own_side: str, partner_tenant_id: int, reason: str, step: Callable[[bool], None]) -> None:
-    """`step(is_own)` once in this tenant and once across the border, the cooperative's
-    side first. Objects do not survive the crossing: a step loads what it changes."""
-
-    def partner() -> None:
-        with across_border(partner_tenant_id, reason=reason):
-            step(False)
-
-    own = lambda: step(True)  # noqa: E731
-    for run in (own, partner) if own_side == "cooperative" else (partner, own):
-        run()
 
 
 def _audit(action: str, is_own: bool, object_type: str, object_id: int, actor_id: int | None, **details) -> None:
@@ -205,7 +191,8 @@ def do_open_period(*, agreement_id: int | None, first_month: date | None, last_m
         _audit("funding.period_opened", is_own, "funding_period", period.id, actor_id, agreement_id=agreement_id,
                first_day=first_day.isoformat(), last_day=last_day.isoformat(), granted_cents=granted_cents)
 
-    _on_both_sides(own_side="municipality", partner_tenant_id=partner_id, reason="subsidy period opened", step=step)
+    # The cooperative's copy first, as every unit of work writing both copies does.
+    on_both_sides(own_first=False, partner_tenant_id=partner_id, reason="subsidy period opened", step=step)
     return db.session.get(FundingPeriod, (own_id, made["period"]))
 
 
@@ -226,7 +213,7 @@ def do_set_granted(period: FundingPeriod, *, granted: Money | None, actor_id: in
         _audit("funding.granted_set", is_own, "funding_period", period_id, actor_id, before_cents=before,
                granted_cents=granted_cents)
 
-    _on_both_sides(own_side="municipality", partner_tenant_id=partner_id, reason="subsidy granted entered", step=step)
+    on_both_sides(own_first=False, partner_tenant_id=partner_id, reason="subsidy granted entered", step=step)
     return db.session.get(FundingPeriod, (own_id, period_id), populate_existing=True)
 
 
@@ -271,7 +258,7 @@ def _record(period: FundingPeriod, *, kind: str, on_date: date, hours: Decimal |
         _audit("funding.recorded", is_own, "funding_record", row.id, actor_id, period_id=period_id, kind=kind,
                on_date=on_date.isoformat(), hours=None if hours is None else str(hours), amount_cents=amount_cents)
 
-    _on_both_sides(own_side="cooperative", partner_tenant_id=partner_id, reason="funding record added", step=step)
+    on_both_sides(own_first=True, partner_tenant_id=partner_id, reason="funding record added", step=step)
     return db.session.get(FundingRecord, (own_id, made.get("existing") or made["record"]))
 
 
@@ -356,5 +343,5 @@ def do_withdraw_record(record_: FundingRecord, *, reason: str | None, actor_id: 
         _audit("funding.withdrawn", is_own, "funding_record", record_id, actor_id, period_id=period_id,
                reason=reason)
 
-    _on_both_sides(own_side="cooperative", partner_tenant_id=partner_id, reason="funding record withdrawn", step=step)
+    on_both_sides(own_first=True, partner_tenant_id=partner_id, reason="funding record withdrawn", step=step)
     return db.session.get(FundingRecord, (own_id, record_id), populate_existing=True)

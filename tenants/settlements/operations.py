@@ -35,7 +35,7 @@ from koepel.platform.onboarding.forms import validate_iban
 from koepel.platform.parameters import NoValidValue, label, money_on, rate_on, value_on
 from koepel.platform.sepa import Transfer, credit_transfer_file
 from koepel.platform.tenancy import Tenant, current_tenant_id
-from koepel.platform.tenancy.border import across_border
+from koepel.platform.tenancy.border import across_border, on_both_sides
 from koepel.platform.tenancy.models import TenantProfile
 from koepel.tenants.agreements import Agreement, AgreementVersion, terms_on
 from koepel.tenants.ledger import (
@@ -417,12 +417,7 @@ def _both_copies(settlement: Settlement, change, *, reason: str, own_action: str
         record(own_action if is_own else partner_action, object_type="settlement", object_id=copy.id,
                details={"month": copy.month.isoformat(), **details}, actor_user_id=actor_id)
 
-    def across() -> None:
-        with across_border(partner, reason=reason):
-            step(False)
-
-    for run in ((lambda: step(True)), across) if own_side == "cooperative" else (across, (lambda: step(True))):
-        run()
+    on_both_sides(own_first=own_side == "cooperative", partner_tenant_id=partner, reason=reason, step=step)
     return db.session.get(Settlement, (own_tenant, settlement_id), populate_existing=True)
 
 
